@@ -1,0 +1,33 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+PORT ?= 8080
+DB ?= sqlite:lotse.db
+
+.PHONY: run test deps build demo-db bench format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Fresh demo database on every `make run`, so the printed sign-ins always work.
+run: build
+	@rm -f lotse.db lotse.db-wal lotse.db-shm
+	@$(BUILD_DIR)/lotse migrate --database $(DB)
+	@$(BUILD_DIR)/lotse demo --database $(DB)
+	@$(BUILD_DIR)/lotse serve --database $(DB) --port $(PORT) --print-demo-logins
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 900
+
+bench: build
+	@bash bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	@rm -rf $(BUILD_DIR)

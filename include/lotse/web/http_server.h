@@ -1,0 +1,58 @@
+// The HTTP/1.1 server on Boost.Beast. It owns sockets, limits, timeouts,
+// request ids, security headers, the per-request JSON log line and graceful
+// shutdown; what to answer is the Handler's business.
+//
+//   HttpServer server(options, [&](Request& r) { return router.dispatch(r); });
+//   server.start();                  // binds; throws std::runtime_error on failure
+//   std::cout << server.port();      // actual port (useful with port 0)
+//   server.wait_for_signal();        // blocks until SIGTERM/SIGINT, then drains
+//
+// Thread safety: the handler is called concurrently from `threads` threads;
+// it must be thread-safe. stop() may be called from any thread; requests in
+// flight are finished (up to drain_timeout) before the server returns.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "lotse/web/http.h"
+
+namespace lotse::web {
+
+using Handler = std::function<Response(Request&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 picks a free port
+  int threads = 4;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds read_timeout{15};   // whole request must arrive in this time
+  std::chrono::seconds idle_timeout{60};   // keep-alive idle time
+  std::chrono::seconds drain_timeout{10};  // graceful shutdown limit
+  bool access_log = true;                  // one JSON line per request on stdout
+  bool secure_cookies = false;             // informational; cookies set by handlers
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void start();
+  std::uint16_t port() const;
+  // Blocks until SIGINT/SIGTERM or stop(), then shuts down gracefully.
+  void wait_for_signal();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lotse::web
