@@ -1,0 +1,249 @@
+// The `lotse` command: serve, migrate, demo, user add|list|disable|passwd,
+// audit verify. Every option can also come from a LOTSE_* environment
+// variable (LOTSE_DATABASE, LOTSE_HOST, LOTSE_PORT, ...).
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "lotse/app/demo.h"
+#include "lotse/common/clock.h"
+#include "lotse/common/crypto.h"
+#include "lotse/identity/auth_service.h"
+#include "lotse/organisation/seed.h"
+#include "lotse/privacy/audit_log.h"
+#include "lotse/store/database.h"
+#include "lotse/web/app.h"
+#include "lotse/web/http_server.h"
+
+namespace {
+
+using namespace lotse;
+
+int fail(const std::string& what) {
+  std::cerr << "lotse: " << what << "\n";
+  return 1;
+}
+
+std::unique_ptr<store::Database> open_or_exit(const std::string& url) {
+  auto db = store::open_database(url);
+  if (!db) {
+    std::cerr << "lotse: cannot open database " << url << ": " << db.error().message << "\n";
+    std::exit(2);
+  }
+  return std::move(*db);
+}
+
+// Passwords never come from the command line (visible in `ps`): read them
+// from LOTSE_PASSWORD or the first line of standard input.
+std::string read_password(const char* prompt) {
+  if (const char* env = std::getenv("LOTSE_PASSWORD"); env && *env) return env;
+  if (isatty(STDIN_FILENO)) std::cerr << prompt << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int run_migrate(store::Database& db) {
+  auto v = store::migrate(db);
+  if (!v) return fail("migration failed: " + v.error().message);
+  std::cout << "Schema version " << *v << " (" << db.describe() << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lotse::crypto_init();
+  CLI::App cli{"Lotse – Plattform für Jugendberufsagenturen"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", "lotse 0.1.0");
+
+  std::string database = "sqlite:lotse.db";
+  auto add_db = [&](CLI::App* c) {
+    c->add_option("--database", database, "Database URL: sqlite:PATH or postgresql://...")
+        ->envname("LOTSE_DATABASE")
+        ->capture_default_str();
+  };
+
+  // serve
+  auto* serve = cli.add_subcommand("serve", "Start the web server (migrates first)");
+  add_db(serve);
+  web::ServerOptions server_options;
+  web::AppOptions app_options = web::default_app_options();
+  std::string port_file;
+  bool no_access_log = false, print_demo_logins = false;
+  serve->add_option("--host", server_options.host, "Address to bind")
+      ->envname("LOTSE_HOST")
+      ->capture_default_str();
+  serve->add_option("--port", server_options.port, "Port (0: any free port)")
+      ->envname("LOTSE_PORT")
+      ->capture_default_str();
+  server_options.threads = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()) * 2);
+  serve->add_option("--threads", server_options.threads, "Worker threads")
+      ->envname("LOTSE_THREADS")
+      ->capture_default_str();
+  serve->add_option("--port-file", port_file, "Write the bound port to this file once listening");
+  serve->add_option("--web-root", app_options.web_root, "Templates, static files, catalogues")
+      ->envname("LOTSE_WEB_ROOT")
+      ->capture_default_str();
+  serve->add_flag("--secure-cookies", app_options.secure_cookies,
+                  "Mark cookies Secure (behind a TLS reverse proxy)")
+      ->envname("LOTSE_SECURE_COOKIES");
+  serve->add_flag("--no-access-log", no_access_log, "No JSON log line per request");
+  serve->add_flag("--print-demo-logins", print_demo_logins, "Print the demo sign-ins on start");
+
+  // migrate
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations");
+  add_db(migrate_cmd);
+
+  // demo
+  auto* demo = cli.add_subcommand("demo", "Load the 14 alliances of Sachsen-Anhalt and demo accounts");
+  add_db(demo);
+  std::string data_dir = organisation::default_data_dir();
+  demo->add_option("--data-dir", data_dir, "Folder with the folded-in open data")
+      ->envname("LOTSE_DATA_DIR")
+      ->capture_default_str();
+
+  // user
+  auto* user = cli.add_subcommand("user", "Manage accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Add an account (password from LOTSE_PASSWORD or stdin)");
+  auto* user_list = user->add_subcommand("list", "List accounts");
+  auto* user_disable = user->add_subcommand("disable", "Disable an account (ends its sessions)");
+  auto* user_passwd = user->add_subcommand("passwd", "Set a new password (from LOTSE_PASSWORD or stdin)");
+  for (auto* c : {user_add, user_list, user_disable, user_passwd}) add_db(c);
+  identity::NewUser new_user;
+  std::string role_text;
+  user_add->add_option("username", new_user.username, "Username")->required();
+  user_add->add_option("--role", role_text, "case_worker | coordinator | state_office | admin")
+      ->required();
+  user_add->add_option("--name", new_user.display_name, "Display name")->required();
+  user_add->add_option("--agency", new_user.agency_key, "Agency key (case workers), e.g. 15003-jc");
+  user_add->add_option("--alliance", new_user.alliance_ags, "Alliance key (coordinators), e.g. 15003");
+  std::string target_user;
+  user_disable->add_option("username", target_user, "Username")->required();
+  user_passwd->add_option("username", target_user, "Username")->required();
+  std::string acting_as = "-";
+  for (auto* c : {user_add, user_disable, user_passwd})
+    c->add_option("--as", acting_as, "Who acts (recorded in the audit log)")
+        ->envname("LOTSE_ACTOR")
+        ->capture_default_str();
+
+  // audit
+  auto* audit = cli.add_subcommand("audit", "Audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "Verify the hash chain of the audit log");
+  add_db(audit_verify);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  const identity::Actor cli_actor{.username = acting_as, .request_id = "cli"};
+
+  if (*migrate_cmd) {
+    auto db = open_or_exit(database);
+    return run_migrate(*db);
+  }
+
+  if (*demo) {
+    auto db = open_or_exit(database);
+    if (int rc = run_migrate(*db)) return rc;
+    const bool tty = isatty(STDERR_FILENO);
+    auto summary = app::load_demo(*db, system_clock(), data_dir, [&](int done, int total) {
+      if (tty) {
+        std::cerr << "\rDemo-Konten: " << done << "/" << total << std::flush;
+      } else if (done == total || done % 20 == 0) {
+        std::cerr << "Demo-Konten: " << done << "/" << total << "\n";
+      }
+    });
+    if (tty) std::cerr << "\n";
+    if (!summary) return fail("demo failed: " + summary.error().message);
+    std::cout << "Demo: " << summary->alliances << " Bündnisse, " << summary->agencies
+              << " Stellen, " << summary->users_created << " Konten angelegt, "
+              << summary->users_existing << " schon vorhanden. Passwort aller Demo-Konten: "
+              << app::kDemoPassword << "\n";
+    return 0;
+  }
+
+  if (*user_add || *user_list || *user_disable || *user_passwd) {
+    auto db = open_or_exit(database);
+    identity::AuthService auth(*db, system_clock());
+    if (*user_list) {
+      auto users = auth.list_users();
+      if (!users) return fail(users.error().message);
+      for (const auto& u : *users)
+        std::cout << u.username << "\t" << identity::role_name(u.role) << "\t"
+                  << (u.agency_name.empty() ? u.alliance_name : u.agency_name) << "\t"
+                  << (u.disabled ? "disabled" : "active") << "\n";
+      return 0;
+    }
+    if (*user_add) {
+      auto role = identity::parse_role(role_text);
+      if (!role) return fail(role.error().message);
+      new_user.role = *role;
+      new_user.password = read_password("Passwort: ");
+      auto added = auth.add_user(new_user, cli_actor);
+      if (!added) return fail(added.error().field + ": " + added.error().message);
+      std::cout << "Konto angelegt: " << added->username << "\n";
+      return 0;
+    }
+    if (*user_disable) {
+      auto r = auth.disable_user(target_user, cli_actor);
+      if (!r) return fail(r.error().message);
+      std::cout << "Konto gesperrt: " << target_user << "\n";
+      return 0;
+    }
+    auto r = auth.set_password(target_user, read_password("Neues Passwort: "), cli_actor);
+    if (!r) return fail(r.error().field + ": " + r.error().message);
+    std::cout << "Passwort geändert: " << target_user << "\n";
+    return 0;
+  }
+
+  if (*audit_verify) {
+    auto db = open_or_exit(database);
+    auto report = privacy::AuditLog::verify(*db);
+    if (!report) return fail("audit verify failed: " + report.error().message);
+    if (!report->ok) {
+      std::cout << "audit verify: FAILED at entry " << *report->first_bad_seq << ": "
+                << report->problem << "\n";
+      return 1;
+    }
+    std::cout << "audit verify: OK, " << report->entries_checked << " entries, chain intact\n";
+    return 0;
+  }
+
+  // serve
+  auto db = open_or_exit(database);
+  if (int rc = run_migrate(*db)) return rc;
+  server_options.access_log = !no_access_log;
+  server_options.secure_cookies = app_options.secure_cookies;
+  try {
+    web::App app(*db, system_clock(), app_options);
+    web::HttpServer server(server_options, [&app](web::Request& r) { return app.handle(r); });
+    server.start();
+    if (!port_file.empty()) {
+      std::ofstream(port_file + ".tmp") << server.port() << "\n";
+      std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+    }
+    std::cout << "Lotse läuft auf http://" << server_options.host << ":" << server.port() << "/"
+              << "  (" << db->describe() << ", Strg+C beendet)\n";
+    if (print_demo_logins) {
+      auto lines = app::demo_login_lines(*db);
+      if (lines && !lines->empty()) {
+        std::cout << "Anmeldung: http://" << server_options.host << ":" << server.port()
+                  << "/anmelden  – Demo-Konten, Passwort \"" << app::kDemoPassword << "\":\n";
+        for (const auto& l : *lines) std::cout << l << "\n";
+      }
+    }
+    std::cout << std::flush;
+    server.wait_for_signal();
+    std::cout << "Lotse beendet.\n";
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 0;
+}

@@ -1,0 +1,152 @@
+#include "lotse/privacy/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_database.h"
+
+namespace lotse::privacy {
+namespace {
+
+class AuditLogDb : public ::testing::Test {
+ protected:
+  void SetUp() override { db_ = lotse::testing::test_database(); }
+
+  void append_n(int n) {
+    for (int i = 0; i < n; ++i) {
+      auto r = db_->write([&](store::Executor& x) {
+        return AuditLog::append(x, 1'700'000'000'000 + i,
+                                {.actor = "15003-jc",
+                                 .action = "auth.sign_in",
+                                 .object = "user:15003-jc",
+                                 .legal_basis = "Art. 32 DSGVO",
+                                 .request_id = "req" + std::to_string(i),
+                                 .details_json = "{}"});
+      });
+      ASSERT_TRUE(r) << r.error().message;
+    }
+  }
+
+  // What an attacker with database rights would do first.
+  void drop_append_only_triggers() {
+    auto r = db_->write([&](store::Executor& x) -> Result<void> {
+      if (x.dialect() == store::Dialect::kPostgres) {
+        LOTSE_TRY(x.exec_script("DROP TRIGGER audit_log_no_update ON audit_log"));
+      } else {
+        LOTSE_TRY(x.exec_script(
+            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"));
+      }
+      return ok();
+    });
+    ASSERT_TRUE(r) << r.error().message;
+  }
+
+  void sql(const std::string& statement) {
+    auto r = db_->write([&](store::Executor& x) { return x.exec(statement); });
+    ASSERT_TRUE(r) << r.error().message;
+  }
+
+  std::unique_ptr<store::Database> db_;
+};
+
+TEST_F(AuditLogDb, IntactChainVerifies) {
+  append_n(5);
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries_checked, 5);
+}
+
+TEST_F(AuditLogDb, EntriesAreLinkedAndNewestFirst) {
+  append_n(3);
+  auto entries = db_->read([](store::Executor& x) { return AuditLog::recent(x, 10); });
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].seq, 3);
+  EXPECT_EQ((*entries)[0].prev_hash, (*entries)[1].hash);
+  EXPECT_EQ((*entries)[2].prev_hash, "genesis");
+}
+
+TEST_F(AuditLogDb, AppendOnlyTriggersRefuseChanges) {
+  append_n(1);
+  auto upd = db_->write([](store::Executor& x) {
+    return x.exec("UPDATE audit_log SET actor = 'x' WHERE seq = 1");
+  });
+  EXPECT_FALSE(upd);
+  auto del = db_->write([](store::Executor& x) { return x.exec("DELETE FROM audit_log"); });
+  EXPECT_FALSE(del);
+}
+
+TEST_F(AuditLogDb, ChangedEntryIsNamed) {
+  append_n(6);
+  drop_append_only_triggers();
+  sql("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4");
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_seq, 4);
+  EXPECT_NE(report->problem.find("entry 4 was changed"), std::string::npos) << report->problem;
+}
+
+TEST_F(AuditLogDb, DeletedEntryIsNamed) {
+  append_n(6);
+  drop_append_only_triggers();
+  sql("DELETE FROM audit_log WHERE seq = 3");
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_seq, 3);
+  EXPECT_NE(report->problem.find("entry 3 is missing"), std::string::npos) << report->problem;
+}
+
+TEST_F(AuditLogDb, DeletedLastEntryIsNamed) {
+  append_n(4);
+  drop_append_only_triggers();
+  sql("DELETE FROM audit_log WHERE seq = 4");
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_seq, 4);
+}
+
+TEST_F(AuditLogDb, RecomputedHashStillBreaksTheLink) {
+  append_n(4);
+  drop_append_only_triggers();
+  // A forger who rewrites entry 2 and recomputes its hash still breaks entry 3's link.
+  AuditEvent forged{.actor = "forger", .action = "auth.sign_in", .object = "user:x",
+                    .legal_basis = "Art. 32 DSGVO", .request_id = "req1", .details_json = "{}"};
+  auto prev = db_->read([](store::Executor& x) {
+    return x.query_one("SELECT prev_hash, at FROM audit_log WHERE seq = 2");
+  });
+  ASSERT_TRUE(prev);
+  std::string h = AuditLog::entry_hash(2, prev->integer(1), forged, prev->text(0));
+  sql("UPDATE audit_log SET actor = 'forger', object = 'user:x', hash = '" + h +
+      "' WHERE seq = 2");
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_seq, 3);
+}
+
+TEST(AuditLog, HashCoversEveryField) {
+  AuditEvent e{.actor = "a", .action = "b", .object = "c", .legal_basis = "d",
+               .request_id = "e", .details_json = "{}"};
+  const std::string base = AuditLog::entry_hash(1, 10, e, "p");
+  EXPECT_NE(base, AuditLog::entry_hash(2, 10, e, "p"));
+  EXPECT_NE(base, AuditLog::entry_hash(1, 11, e, "p"));
+  EXPECT_NE(base, AuditLog::entry_hash(1, 10, e, "q"));
+  for (std::string AuditEvent::*field : {&AuditEvent::actor, &AuditEvent::action, &AuditEvent::object,
+                                         &AuditEvent::legal_basis, &AuditEvent::request_id,
+                                         &AuditEvent::details_json}) {
+    AuditEvent changed = e;
+    changed.*field += "x";
+    EXPECT_NE(base, AuditLog::entry_hash(1, 10, changed, "p"));
+  }
+  // Length prefixes: moving a character between fields changes the hash.
+  AuditEvent shifted = e;
+  shifted.actor = "ab";
+  shifted.action = "";
+  EXPECT_NE(base, AuditLog::entry_hash(1, 10, shifted, "p"));
+}
+
+}  // namespace
+}  // namespace lotse::privacy
