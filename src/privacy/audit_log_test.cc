@@ -74,6 +74,12 @@ TEST_F(AuditLogDb, AppendOnlyTriggersRefuseChanges) {
   EXPECT_FALSE(upd);
   auto del = db_->write([](store::Executor& x) { return x.exec("DELETE FROM audit_log"); });
   EXPECT_FALSE(del);
+  if (db_->dialect() == store::Dialect::kPostgres) {
+    auto truncate = db_->write([](store::Executor& x) { return x.exec_script("TRUNCATE audit_log"); });
+    EXPECT_FALSE(truncate);
+  }
+  auto count = db_->read([](store::Executor& x) { return x.query_int("SELECT COUNT(*) FROM audit_log"); });
+  EXPECT_EQ(*count, 1);
 }
 
 TEST_F(AuditLogDb, ChangedEntryIsNamed) {

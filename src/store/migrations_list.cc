@@ -17,9 +17,9 @@ CREATE TABLE alliances (
   official_name TEXT NOT NULL,               -- e.g. 'Magdeburg, Landeshauptstadt'
   district_type TEXT NOT NULL,               -- 'kreisfreie Stadt' | 'Landkreis'
   population    BIGINT NOT NULL,
-  area_km2      REAL NOT NULL,
-  lat           REAL NOT NULL,
-  lon           REAL NOT NULL
+  area_km2      DOUBLE PRECISION NOT NULL,
+  lat           DOUBLE PRECISION NOT NULL,
+  lon           DOUBLE PRECISION NOT NULL
 );
 
 CREATE TABLE agencies (
@@ -104,6 +104,8 @@ CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 )sql"},
   };
   return migrations;
