@@ -74,9 +74,23 @@ class AppDb : public ::testing::Test {
   }
 
   // Cookie value from a Set-Cookie header set of a response.
+  static std::vector<std::string> set_cookies(const HttpResult& r) {
+    std::vector<std::string> out;
+    auto it = r.headers.find("Set-Cookie");
+    if (it == r.headers.end()) return out;
+    std::size_t start = 0;
+    for (;;) {  // the client joins repeated Set-Cookie headers with '\n'
+      auto end = it->second.find('\n', start);
+      out.push_back(it->second.substr(start, end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return out;
+  }
+
   static std::string cookie_from(const HttpResult& r, const std::string& name) {
-    for (const auto& [k, v] : r.all_headers)
-      if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
+    for (const auto& v : set_cookies(r))
+      if (v.rfind(name + "=", 0) == 0) return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
     return "";
   }
 
@@ -209,8 +223,8 @@ TEST_F(AppDb, SessionCookieIsHttpOnlyStrictAndNewPerSignIn) {
                      "lotse_csrf=" + csrf + "; lotse_session=attacker-chosen-id");
   ASSERT_EQ(r.status, 303);
   std::string set_cookie;
-  for (const auto& [k, v] : r.all_headers)
-    if (k == "Set-Cookie" && v.rfind("lotse_session=", 0) == 0) set_cookie = v;
+  for (const auto& v : set_cookies(r))
+    if (v.rfind("lotse_session=", 0) == 0) set_cookie = v;
   EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
   EXPECT_EQ(set_cookie.find("attacker-chosen-id"), std::string::npos);
