@@ -4,6 +4,8 @@
 //
 //   Response r = Response::html(200, "<p>Hallo</p>");
 //   r.set_header("Cache-Control", "no-store");
+//   r.add_header("Set-Cookie", "lotse_lang=de; Path=/; SameSite=Lax");
+//   auto page = request.query_param("page").value_or("1");
 #pragma once
 
 #include <cstdint>
@@ -16,10 +18,24 @@
 
 namespace lotse::web {
 
-// Case-insensitive header names.
+// Case-insensitive header names (ASCII only, as header names are tokens).
 struct CaseInsensitiveLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
+
+// Inline on purpose: it runs on every header lookup, and tests/support can use
+// Headers without linking the web layer.
+inline bool CaseInsensitiveLess::operator()(const std::string& a, const std::string& b) const {
+  const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char ca = static_cast<unsigned char>(a[i]);
+    unsigned char cb = static_cast<unsigned char>(b[i]);
+    if (ca >= 'A' && ca <= 'Z') ca = static_cast<unsigned char>(ca + ('a' - 'A'));
+    if (cb >= 'A' && cb <= 'Z') cb = static_cast<unsigned char>(cb + ('a' - 'A'));
+    if (ca != cb) return ca < cb;
+  }
+  return a.size() < b.size();
+}
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct Request {
@@ -29,15 +45,17 @@ struct Request {
   std::multimap<std::string, std::string> query;  // decoded query parameters
   Headers headers;
   std::string body;
-  std::string remote_address;  // client IP as text
-  std::string request_id;      // assigned by the server, echoed as X-Request-Id
+  std::string remote_address;                      // client IP as text
+  std::string request_id;                          // assigned by the server, echoed as X-Request-Id
   std::map<std::string, std::string> path_params;  // filled by the router
 
   std::optional<std::string> header(const std::string& name) const;
   std::optional<std::string> query_param(const std::string& name) const;
   // Value of a cookie from the Cookie header.
   std::optional<std::string> cookie(std::string_view name) const;
-  // Parses an application/x-www-form-urlencoded body.
+  // Parses an application/x-www-form-urlencoded body. Empty when the request
+  // declares another Content-Type, so a JSON or multipart body is never
+  // misread as form fields.
   std::multimap<std::string, std::string> form() const;
 };
 
@@ -46,7 +64,11 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
+  // Replaces every header of that name (case-insensitive).
   void set_header(std::string name, std::string value);
+  // Appends without replacing: for headers that may repeat, like Set-Cookie.
+  void add_header(std::string name, std::string value);
+  // First value of that header (case-insensitive).
   std::optional<std::string> header(std::string_view name) const;
 
   static Response text(int status, std::string body);
@@ -55,11 +77,13 @@ struct Response {
   static Response redirect(std::string location, int status = 303);
 };
 
-// Decodes %XX and (when plus_as_space) '+' in URL components.
+// Decodes %XX and (when plus_as_space) '+' in URL components. Invalid escapes
+// ("%zz", a trailing "%4") are kept literally, as browsers do.
 std::string url_decode(std::string_view in, bool plus_as_space);
-// Parses "a=1&b=2" into a multimap (values decoded).
+// Parses "a=1&b=2" into a multimap (names and values decoded, '+' as space).
+// A piece without '=' is a name with an empty value; empty pieces are skipped.
 std::multimap<std::string, std::string> parse_query(std::string_view in);
-// Standard reason phrase for a status code ("Not Found").
+// Standard reason phrase for a status code ("Not Found"); "Unknown" otherwise.
 std::string_view reason_phrase(int status);
 
 }  // namespace lotse::web

@@ -3,6 +3,12 @@
 // not its method answers 405 with an Allow header; no match answers via the
 // not-found handler.
 //
+// Matching is per segment on the raw path, so "%2F" stays inside a parameter;
+// parameter values are percent-decoded and never empty. The segment count must
+// match exactly ("/a" and "/a/" differ). A literal segment beats a parameter
+// ("/users/me" before "/users/{id}"). HEAD falls back to the GET route (the
+// server drops the body) and appears in Allow next to GET.
+//
 //   Router router;
 //   router.add("GET", "/api/v1/users/{id}", [](Request& r) {
 //     return Response::text(200, r.path_params.at("id"));

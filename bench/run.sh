@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Throughput and tail latency of `lotse serve` against a bare Boost.Beast
+# hello world with the same threading model, both measured with wrk on
+# 127.0.0.1. Run from anywhere after `make build` (or via `make bench`):
+#
+#   bash bench/run.sh                 # both servers, writes bench/results/latest.md
+#   bash bench/run.sh --hello-only    # baseline only (no lotse binary needed)
+#
+# Knobs (environment): BUILD_DIR=build DURATION=10s CONNECTIONS=64
+# WRK_THREADS=2 SERVER_THREADS=2 WARMUP=2s
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+SERVER_THREADS=${SERVER_THREADS:-2}
+WARMUP=${WARMUP:-2s}
+LOTSE="$BUILD_DIR/lotse"
+HELLO="$BUILD_DIR/bench/hello_world"
+USERNAME=15003-jc
+PASSWORD=demo
+
+hello_only=0
+case "${1:-}" in
+  "") ;;
+  --hello-only) hello_only=1 ;;
+  *) echo "usage: $0 [--hello-only]" >&2; exit 2 ;;
+esac
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
+command -v curl >/dev/null || die "curl not found (make deps installs it)"
+[[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
+if ((!hello_only)); then
+  [[ -x "$LOTSE" ]] || die "$LOTSE not found - run 'make build' first (or use --hello-only)"
+fi
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nobody listens on (bash's /dev/tcp connect fails on a free port),
+# below the ephemeral range: wrk's own client sockets occupy ports there.
+free_port() {
+  local port low=32768
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  fi
+  ((low > 11000)) || die "ephemeral port range starts at $low; cannot pick a port below it"
+  for _ in $(seq 1 50); do
+    port=$((10000 + RANDOM % (low - 10000)))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# Waits until the server answers HTTP at all (any status), or fails with its log.
+wait_ready() {
+  local name=$1 pid=$2 url=$3 log=$4
+  for _ in $(seq 1 150); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      cat "$log" >&2
+      die "$name exited during start-up (log above)"
+    fi
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) != 000 ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  cat "$log" >&2
+  die "$name did not answer on $url within 15 s"
+}
+
+# wrk prints latencies as 812.00us, 1.23ms or 1.01s; normalise to ms.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
+    else if (v ~ /s$/) n *= 1000
+    printf "%.2f", n
+  }'
+}
+
+# Runs wrk against a URL, prints nothing; leaves rps and p99 (ms) in globals.
+measure() {
+  local name=$1 url=$2 out="$tmp/wrk-$1.txt"
+  shift 2
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$out"
+  if grep -q "Non-2xx or 3xx responses" "$out"; then
+    cat "$out" >&2
+    die "$name answered errors during the run; the figures would be meaningless"
+  fi
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  local p99_raw
+  p99_raw=$(awk '$1 == "99%" {print $2}' "$out")
+  [[ -n "$rps" && -n "$p99_raw" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
+  p99=$(to_ms "$p99_raw")
+}
+
+echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, servers with $SERVER_THREADS threads"
+
+# --- baseline: bare Beast hello world ---------------------------------------
+hello_port=$(free_port)
+"$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
+pids+=($!)
+wait_ready hello_world "${pids[-1]}" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
+measure hello "http://127.0.0.1:$hello_port/"
+hello_rps=$rps
+hello_p99=$p99
+echo "bench: hello_world  GET /            ${hello_rps} req/s, p99 ${hello_p99} ms"
+
+# --- lotse: authenticated API request ----------------------------------------
+if ((!hello_only)); then
+  db="sqlite:$tmp/b.db"
+  "$LOTSE" migrate --database "$db" >"$tmp/migrate.log" 2>&1 ||
+    { cat "$tmp/migrate.log" >&2; die "lotse migrate failed"; }
+  "$LOTSE" demo --database "$db" >"$tmp/demo.log" 2>&1 ||
+    { cat "$tmp/demo.log" >&2; die "lotse demo failed"; }
+  lotse_port=$(free_port)
+  "$LOTSE" serve --database "$db" --port "$lotse_port" --threads "$SERVER_THREADS" \
+    --no-access-log >"$tmp/lotse.log" 2>&1 &
+  pids+=($!)
+  base="http://127.0.0.1:$lotse_port"
+  wait_ready lotse "${pids[-1]}" "$base/api/v1/me" "$tmp/lotse.log"
+  token_json=$(curl -s -X POST -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}" "$base/api/v1/tokens")
+  token=$(printf '%s' "$token_json" | sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+  [[ -n "$token" ]] || die "no token from POST /api/v1/tokens: $token_json"
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/api/v1/me")
+  [[ "$status" == 200 ]] || die "GET /api/v1/me with the token answered $status, expected 200"
+  measure lotse "$base/api/v1/me" -H "Authorization: Bearer $token"
+  lotse_rps=$rps
+  lotse_p99=$p99
+  echo "bench: lotse        GET /api/v1/me   ${lotse_rps} req/s, p99 ${lotse_p99} ms"
+fi
+
+# --- report -------------------------------------------------------------------
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+report=$(
+  echo "# Benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "commit ${commit}; $(nproc) CPUs; $(uname -sr)"
+  echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up);" \
+    "servers with $SERVER_THREADS threads, 127.0.0.1"
+  echo
+  echo "| server | request | requests/s | p99 latency (ms) |"
+  echo "|---|---|---:|---:|"
+  echo "| hello_world (bare Beast) | GET / | $hello_rps | $hello_p99 |"
+  if ((!hello_only)); then
+    echo "| lotse serve (SQLite) | GET /api/v1/me (Bearer) | $lotse_rps | $lotse_p99 |"
+    echo
+    awk -v l="$lotse_rps" -v h="$hello_rps" -v lp="$lotse_p99" -v hp="$hello_p99" 'BEGIN {
+      printf "lotse reaches %.1f %% of the baseline throughput; p99 is %.2fx the baseline.\n",
+        100 * l / h, (hp > 0 ? lp / hp : 0)
+    }'
+  fi
+)
+echo
+echo "$report"
+mkdir -p bench/results
+echo "$report" >bench/results/latest.md
+echo
+echo "bench: written to bench/results/latest.md"
