@@ -308,17 +308,37 @@ Result<User> AuthService::authenticate_token(const std::string& token) {
   if (token.empty() || token.size() > 128)
     return Error{ErrorCode::kUnauthenticated, "Ungültiges Token.", {}};
   const std::int64_t now = clock_();
-  LOTSE_ASSIGN_OR_RETURN(
-      store::Rows rows, db_.read([&](store::Executor& x) {
-        return x.query(std::string("SELECT ") + kUserColumns +
-                           " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                           " LEFT JOIN agencies ag ON ag.agency_key = u.agency_key"
-                           " LEFT JOIN alliances al ON al.ags = u.alliance_ags"
-                           " WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = 0",
-                       {blake2b_hex(token), now});
-      }));
+  const std::string key = blake2b_hex(token);
+  if (options_.token_cache_millis > 0) {
+    std::lock_guard lock(token_cache_mutex_);
+    auto it = token_cache_.find(key);
+    if (it != token_cache_.end()) {
+      if (now < it->second.valid_until_ms) return it->second.user;
+      token_cache_.erase(it);
+    }
+  }
+  static const std::string sql = std::string("SELECT ") + kUserColumns + ", t.expires_at" +
+                                 " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                                 " LEFT JOIN agencies ag ON ag.agency_key = u.agency_key"
+                                 " LEFT JOIN alliances al ON al.ags = u.alliance_ags"
+                                 " WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = 0";
+  LOTSE_ASSIGN_OR_RETURN(store::Rows rows,
+                         db_.read([&](store::Executor& x) { return x.query(sql, {key, now}); }));
   if (rows.empty()) return Error{ErrorCode::kUnauthenticated, "Ungültiges oder abgelaufenes Token.", {}};
-  return user_from(rows.front());
+  User user = user_from(rows.front());
+  if (options_.token_cache_millis > 0) {
+    const std::int64_t until = std::min(rows.front().integer(9), now + options_.token_cache_millis);
+    std::lock_guard lock(token_cache_mutex_);
+    // Bounded: a flood of distinct tokens cannot grow it without limit.
+    if (token_cache_.size() >= 10'000) token_cache_.clear();
+    token_cache_[key] = {user, until};
+  }
+  return user;
+}
+
+void AuthService::forget_cached_tokens() {
+  std::lock_guard lock(token_cache_mutex_);
+  token_cache_.clear();
 }
 
 Result<User> AuthService::add_user(const NewUser& nu, const Actor& actor, PasswordRule rule) {
@@ -418,7 +438,7 @@ Result<User> AuthService::find_user(const std::string& username) {
 
 Result<void> AuthService::disable_user(const std::string& username, const Actor& actor) {
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  Result<void> result = db_.write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(std::int64_t changed,
                            x.exec("UPDATE users SET disabled = 1, updated_at = ? WHERE username = ?",
                                   {now, username}));
@@ -430,6 +450,8 @@ Result<void> AuthService::disable_user(const std::string& username, const Actor&
                      {username}));
     return audit(x, now, actor, "user.disable", "user:" + username, kAccountBasis);
   });
+  forget_cached_tokens();
+  return result;
 }
 
 Result<void> AuthService::set_password(const std::string& username, const std::string& password,
@@ -440,7 +462,7 @@ Result<void> AuthService::set_password(const std::string& username, const std::s
   if (password.size() > 1024) return Error::invalid("password", "Das Passwort ist zu lang.");
   const std::string hash = hash_password(password);
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  Result<void> result = db_.write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(
         std::int64_t changed,
         x.exec("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?",
@@ -453,6 +475,8 @@ Result<void> AuthService::set_password(const std::string& username, const std::s
                      {username}));
     return audit(x, now, actor, "user.set_password", "user:" + username, kAccountBasis);
   });
+  forget_cached_tokens();
+  return result;
 }
 
 }  // namespace lotse::identity

@@ -159,6 +159,29 @@ TEST_F(AuthServiceDb, TokensAuthenticateUntilExpiry) {
   EXPECT_FALSE(auth_->authenticate_token(t->token));
 }
 
+TEST_F(AuthServiceDb, RevocationInAnotherProcessIsSeenWithinTheTokenCacheTime) {
+  auto t = auth_->issue_token("15003-jc", password_, client_);
+  ASSERT_TRUE(t);
+  ASSERT_TRUE(auth_->authenticate_token(t->token));  // now cached in this "process"
+  AuthService other_process(*db_, [this] { return now_.load(); });
+  ASSERT_TRUE(other_process.disable_user("15003-jc", admin_));
+  EXPECT_FALSE(other_process.authenticate_token(t->token));
+  advance_seconds(1);  // AuthOptions::token_cache_millis
+  EXPECT_FALSE(auth_->authenticate_token(t->token));
+}
+
+TEST_F(AuthServiceDb, WithoutTokenCacheRevocationIsImmediateEverywhere) {
+  AuthOptions no_cache;
+  no_cache.token_cache_millis = 0;
+  AuthService a(*db_, [this] { return now_.load(); }, no_cache);
+  auto t = a.issue_token("15003-jc", password_, client_);
+  ASSERT_TRUE(t);
+  ASSERT_TRUE(a.authenticate_token(t->token));
+  AuthService other_process(*db_, [this] { return now_.load(); });
+  ASSERT_TRUE(other_process.disable_user("15003-jc", admin_));
+  EXPECT_FALSE(a.authenticate_token(t->token));
+}
+
 TEST_F(AuthServiceDb, DisablingEndsSessionsAndTokens) {
   auto s = auth_->sign_in("15003-jc", password_, client_);
   auto t = auth_->issue_token("15003-jc", password_, client_);

@@ -18,7 +18,9 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,10 @@ struct AuthOptions {
   int max_failures_per_account = 5;     // within throttle_window_seconds
   int max_failures_per_address = 20;
   std::int64_t throttle_window_seconds = 15 * 60;
+  // How long a verified API token is remembered in this process. Revocation
+  // (disable, new password, expiry) takes effect in this process at once and
+  // in other server processes within this time. 0 turns the cache off.
+  std::int64_t token_cache_millis = 1000;
 };
 
 struct Session {
@@ -92,9 +98,17 @@ class AuthService {
   static constexpr std::size_t kMinPasswordLength = 10;
 
  private:
+  struct CachedToken {
+    User user;
+    std::int64_t valid_until_ms;  // min(token expiry, time cached + token_cache_millis)
+  };
+  void forget_cached_tokens();
+
   store::Database& db_;
   Clock clock_;
   AuthOptions options_;
+  std::mutex token_cache_mutex_;
+  std::unordered_map<std::string, CachedToken> token_cache_;  // key: token hash
 };
 
 // Argon2id hash / verify (libsodium crypto_pwhash_str, interactive limits:
