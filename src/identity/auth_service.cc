@@ -61,6 +61,14 @@ Result<void> audit(store::Executor& x, std::int64_t now, const Actor& actor, std
        .details_json = std::move(details)});
 }
 
+Result<void> end_sessions_and_tokens(store::Executor& x, const std::string& username) {
+  for (const char* table : {"sessions", "api_tokens"})
+    LOTSE_TRY(x.exec(std::string("DELETE FROM ") + table +
+                         " WHERE user_id = (SELECT id FROM users WHERE username = ?)",
+                     {username}));
+  return ok();
+}
+
 bool valid_username(const std::string& name) {
   if (name.size() < 2 || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -444,10 +452,7 @@ Result<void> AuthService::disable_user(const std::string& username, const Actor&
                                   {now, username}));
     if (changed == 0) return Error::not_found("Unbekannter Benutzer: " + username);
     // A disabled account loses its sessions and tokens at once.
-    LOTSE_TRY(x.exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)",
-                     {username}));
-    LOTSE_TRY(x.exec("DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)",
-                     {username}));
+    LOTSE_TRY(end_sessions_and_tokens(x, username));
     return audit(x, now, actor, "user.disable", "user:" + username, kAccountBasis);
   });
   forget_cached_tokens();
@@ -469,10 +474,7 @@ Result<void> AuthService::set_password(const std::string& username, const std::s
                {hash, now, username}));
     if (changed == 0) return Error::not_found("Unbekannter Benutzer: " + username);
     // A new password ends every existing session and token of the account.
-    LOTSE_TRY(x.exec("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)",
-                     {username}));
-    LOTSE_TRY(x.exec("DELETE FROM api_tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)",
-                     {username}));
+    LOTSE_TRY(end_sessions_and_tokens(x, username));
     return audit(x, now, actor, "user.set_password", "user:" + username, kAccountBasis);
   });
   forget_cached_tokens();

@@ -101,37 +101,12 @@ class Database {
 
   template <typename F>
   auto read(F&& fn) -> std::invoke_result_t<F, Executor&> {
-    using R = std::invoke_result_t<F, Executor&>;
-    std::optional<R> out;
-    Result<void> status = run_read([&](Executor& x) -> Result<void> {
-      out.emplace(fn(x));
-      if constexpr (std::is_same_v<R, Result<void>>) {
-        return *out;
-      } else {
-        if (!*out) return out->error();
-        return ok();
-      }
-    });
-    if (!status && !out) return status.error();
-    if (!status) return status.error();
-    return std::move(*out);
+    return run_returning(&Database::run_read, std::forward<F>(fn));
   }
 
   template <typename F>
   auto write(F&& fn) -> std::invoke_result_t<F, Executor&> {
-    using R = std::invoke_result_t<F, Executor&>;
-    std::optional<R> out;
-    Result<void> status = run_write([&](Executor& x) -> Result<void> {
-      out.emplace(fn(x));
-      if constexpr (std::is_same_v<R, Result<void>>) {
-        return *out;
-      } else {
-        if (!*out) return out->error();
-        return ok();
-      }
-    });
-    if (!status) return status.error();
-    return std::move(*out);
+    return run_returning(&Database::run_write, std::forward<F>(fn));
   }
 
  protected:
@@ -140,6 +115,24 @@ class Database {
   // kInternal errors.
   virtual Result<void> run_read(const std::function<Result<void>(Executor&)>& fn) = 0;
   virtual Result<void> run_write(const std::function<Result<void>(Executor&)>& fn) = 0;
+
+ private:
+  using Runner = Result<void> (Database::*)(const std::function<Result<void>(Executor&)>&);
+
+  // Runs fn through run_read/run_write and hands back fn's own Result, or the
+  // adapter's error when begin/commit failed.
+  template <typename F>
+  auto run_returning(Runner runner, F&& fn) -> std::invoke_result_t<F, Executor&> {
+    using R = std::invoke_result_t<F, Executor&>;
+    std::optional<R> out;
+    Result<void> status = (this->*runner)([&](Executor& x) -> Result<void> {
+      out.emplace(fn(x));
+      if (!*out) return out->error();
+      return ok();
+    });
+    if (!status) return status.error();
+    return std::move(*out);
+  }
 };
 
 // Opens "sqlite:PATH" (also "sqlite::memory:" for tests) or
