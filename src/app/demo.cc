@@ -101,7 +101,9 @@ Result<std::vector<std::string>> demo_login_lines(store::Database& db) {
     if (const auto* u = has(name))
       out.push_back(fmt::format("  {:<14} {:<14} {}", u->username,
                                 std::string(identity::role_name(u->role)),
-                                u->agency_name.empty() ? u->alliance_name : u->agency_name));
+                                !u->agency_name.empty()     ? u->agency_name
+                                : !u->alliance_name.empty() ? "Bündnis " + u->alliance_name
+                                                            : std::string("Benutzerkonten, keine Falldaten")));
   }
   out.push_back("  (and <ags>-jc|-aa|-ja|-schule|-koord for all 14 districts, e.g. 15002-jc)");
   return out;
