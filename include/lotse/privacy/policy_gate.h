@@ -1,0 +1,82 @@
+// The one policy gate. Every read, list, search, export, print and API
+// response of case data passes through read_case() / read_cases(): they decide
+// from ownership, role, consent and recorded legal basis, cut the record down
+// to the allowed categories, and write the audit entry (who, what, which
+// person, on which basis) in the caller's transaction. A denied read is
+// audited too and answered as kNotFound, so that another agency does not even
+// learn that the case exists.
+//
+//   Reader r{.username = "15003-ja", .agency_key = "15003-ja", .case_worker = true,
+//            .request_id = req.request_id};
+//   auto rec = db.write([&](store::Executor& x) {
+//     return PolicyGate::read_case(x, r, case_id, ReadPath::kItem, now_ms, load_case);
+//   });
+//
+// Rules (LEGAL.md):
+// - only case workers read case data; coordinators, the state office and
+//   administrators never do;
+// - the recording agency (the controller) sees its own case, except
+//   entrusted notes (§ 65 SGB VIII), which only their author sees;
+// - another agency sees the categories that an active consent naming it
+//   grants, plus those of an unexpired, unrevoked legal-basis transfer to it
+//   (never § 65 data); nothing else;
+// - notes with visibility "own" never leave the recording agency; shared
+//   notes need the notes category; entrusted notes need a consent naming the
+//   entrusted category;
+// - withdrawal and expiry count from the very next request (decided at now_ms).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lotse/common/result.h"
+#include "lotse/domain/case_record.h"
+#include "lotse/store/database.h"
+
+namespace lotse::privacy {
+
+enum class ReadPath { kItem, kList, kSearch, kExport, kPrint, kApi };
+std::string_view read_path_name(ReadPath p);  // "item", "list", ...
+
+struct Reader {
+  std::string username;
+  std::string agency_key;  // empty for roles without an agency
+  bool case_worker = false;
+  std::string request_id;
+};
+
+struct CaseAccess {
+  bool allowed = false;
+  bool owner = false;
+  domain::CategorySet categories;
+  std::string legal_basis;  // as written to the audit log
+};
+
+using CaseLoader = std::function<Result<domain::CaseRecord>(store::Executor&, std::int64_t case_id)>;
+
+class PolicyGate {
+ public:
+  // The decision alone (no audit): for the inbox counts and for tests.
+  static Result<CaseAccess> decide(store::Executor& x, const Reader& reader, std::int64_t case_id,
+                                   std::int64_t now_ms);
+
+  // Decide, load, cut down, audit. kNotFound when denied or unknown.
+  static Result<domain::CaseRecord> read_case(store::Executor& x, const Reader& reader,
+                                              std::int64_t case_id, ReadPath path,
+                                              std::int64_t now_ms, const CaseLoader& load);
+
+  // The same for several cases (lists, search results): denied ones are
+  // left out (and audited as denied), allowed ones cut down and audited.
+  static Result<std::vector<domain::CaseRecord>> read_cases(store::Executor& x, const Reader& reader,
+                                                            const std::vector<std::int64_t>& case_ids,
+                                                            ReadPath path, std::int64_t now_ms,
+                                                            const CaseLoader& load);
+
+  // Cuts a full record down to `access` for `reader` (exposed for tests).
+  static domain::CaseRecord cut(domain::CaseRecord full, const CaseAccess& access,
+                                const Reader& reader);
+};
+
+}  // namespace lotse::privacy
