@@ -14,6 +14,8 @@
 #include "lotse/web/router.h"
 #include "lotse/web/static_files.h"
 #include "lotse/web/views.h"
+#include "lotse/web/web_context.h"
+#include "lotse/casework/casework_service.h"
 
 namespace lotse::web {
 namespace json = boost::json;
@@ -76,21 +78,44 @@ struct App::Impl {
         clock(std::move(c)),
         options(std::move(o)),
         auth(db, clock),
+        casework(db, clock),
         statics({{"/static/kern/", options.node_modules + "/@kern-ux/native/dist"},
                  {"/static/htmx/", options.node_modules + "/htmx.org/dist"},
                  {"/static/", options.web_root + "/static"}}) {
     auto loaded = Views::load(options.web_root);
     if (!loaded) throw std::runtime_error("cannot load views: " + loaded.error().message);
     views = *loaded;
+    web = std::make_unique<WebContext>(WebContext{
+        .db = db,
+        .clock = clock,
+        .auth = auth,
+        .casework = casework,
+        .views = *views,
+        .session_of = [this](const Request& r) { return session_of(r); },
+        .api_user = [this](const Request& r) { return api_user(r); },
+        .unauthorized = [this](const Request& r) { return unauthorized(r); },
+        .page = [this](const Request& r, int status, std::string_view name, const json::object& data,
+                       const std::string& title_key, const std::optional<identity::Session>& s) {
+          return page(r, status, name, data, context(r, title_key, s));
+        },
+        .error_page = [this](const Request& r, int status) { return error_page(r, status); },
+        .failure = [this](const Request& r, const Error& e) { return failure(r, e); },
+        .msg = [this](const Request& r, std::string_view key) { return msg(r, key); },
+        .lang = [this](const Request& r) { return lang(r); },
+    });
     routes();
+    register_casework_api(router, *web);
+    register_casework_pages(router, *web);
   }
 
   store::Database& db;
   Clock clock;
   AppOptions options;
   identity::AuthService auth;
+  casework::CaseworkService casework;
   StaticFiles statics;
   std::shared_ptr<const Views> views;
+  std::unique_ptr<WebContext> web;
   Router router;
 
   // ---- request helpers -------------------------------------------------
@@ -120,6 +145,25 @@ struct App::Impl {
     auto s = auth.session(*cookie, actor(r));
     if (!s) return std::nullopt;
     return *s;
+  }
+
+  Result<std::optional<identity::User>> api_user(const Request& r) {
+    auto token = bearer_token(r);
+    if (!token) return std::optional<identity::User>{};
+    auto user = auth.authenticate_token(*token);
+    if (!user) {
+      if (user.error().code == ErrorCode::kUnauthenticated) return std::optional<identity::User>{};
+      return user.error();  // the database failed: a 500, not a 401
+    }
+    return std::optional<identity::User>(*user);
+  }
+
+  Response unauthorized(const Request& r) const {
+    Response res = problem(401, "Unauthorized",
+                           "Anmeldung erforderlich (Authorization: Bearer mit gültigem Token).",
+                           r.request_id);
+    res.set_header("WWW-Authenticate", "Bearer");
+    return res;
   }
 
   std::string role_label(const Request& r, Role role) const {
@@ -493,6 +537,17 @@ Response App::handle(Request& request) {
     spdlog::error("request {} failed: {}", request.request_id, e.what());
     return impl_->error_page(request, 500);
   }
+}
+
+}  // namespace lotse::web
+
+namespace lotse::web {
+
+privacy::Reader reader_for(const identity::User& user, const Request& request) {
+  return {.username = user.username,
+          .agency_key = user.agency_key,
+          .case_worker = user.role == identity::Role::kCaseWorker,
+          .request_id = request.request_id};
 }
 
 }  // namespace lotse::web

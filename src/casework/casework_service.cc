@@ -1,0 +1,547 @@
+// Persons, cases, reads through the policy gate, notes, the support chain
+// and the access log. Consents and transfers: consents.cc; handovers:
+// handovers.cc.
+#include "lotse/casework/casework_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cctype>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "casework/casework_internal.h"
+#include "lotse/common/date.h"
+
+namespace lotse::casework {
+namespace {
+
+using internal::audit;
+using internal::kOwnCaseBasis;
+using internal::require_case_worker;
+using internal::text_length;
+
+Result<void> check_length(const std::string& value, std::string field, std::size_t min,
+                          std::size_t max, const std::string& label) {
+  const std::size_t n = text_length(value);
+  if (n < min || n > max) {
+    if (min > 0)
+      return Error::invalid(std::move(field),
+                            fmt::format("{}: bitte {} bis {} Zeichen.", label, min, max));
+    return Error::invalid(std::move(field), fmt::format("{}: höchstens {} Zeichen.", label, max));
+  }
+  return ok();
+}
+
+Result<std::vector<std::string>> validate_needs(const std::vector<std::string>& needs) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& n : needs) {
+    LOTSE_ASSIGN_OR_RETURN(std::string key, domain::validate_need(n));
+    if (!seen.insert(key).second) return Error::invalid("needs", "Bedarf doppelt genannt: " + key);
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
+Result<void> replace_needs(store::Executor& x, std::int64_t case_id,
+                           const std::vector<std::string>& needs) {
+  LOTSE_TRY(x.exec("DELETE FROM case_needs WHERE case_id = ?", {case_id}));
+  for (const auto& n : needs)
+    LOTSE_TRY(x.exec("INSERT INTO case_needs (case_id, need) VALUES (?, ?)", {case_id, n}));
+  return ok();
+}
+
+// Cases the caller's agency could possibly see: its own, and those where a
+// consent or a legal-basis transfer names it. The gate decides afterwards.
+constexpr const char* kCandidateCases =
+    "SELECT id FROM cases WHERE owner_agency = ? "
+    "UNION SELECT c.case_id FROM consents c JOIN consent_recipients cr ON cr.consent_id = c.id "
+    "WHERE cr.agency_key = ? "
+    "UNION SELECT case_id FROM legal_transfers WHERE to_agency = ?";
+
+std::string escape_like(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+CaseworkService::CaseworkService(store::Database& db, Clock clock, CaseworkOptions options)
+    : db_(db), clock_(std::move(clock)), options_(options) {}
+
+Result<std::int64_t> CaseworkService::create_person(const Reader& r, const NewPerson& p) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  const Date today = Date::from_unix_ms(now);
+  LOTSE_TRY(check_length(p.given_name, "given_name", 1, 100, "Vorname"));
+  LOTSE_TRY(check_length(p.family_name, "family_name", 1, 100, "Nachname"));
+  LOTSE_ASSIGN_OR_RETURN(Date birth, Date::parse(p.birth_date, "birth_date"));
+  if (birth > today) return Error::invalid("birth_date", "Das Geburtsdatum liegt in der Zukunft.");
+  const int age = age_on(birth, today);
+  if (age < 10 || age > 30)
+    return Error::invalid("birth_date", "Lotse begleitet junge Menschen von 10 bis 30 Jahren.");
+  if (!p.email.empty() && p.email.find('@') == std::string::npos)
+    return Error::invalid("email", "Bitte eine gültige E-Mail-Adresse angeben.");
+  if (!p.postcode.empty() &&
+      (p.postcode.size() != 5 || !std::all_of(p.postcode.begin(), p.postcode.end(),
+                                              [](unsigned char c) { return std::isdigit(c); })))
+    return Error::invalid("postcode", "Die Postleitzahl hat fünf Ziffern.");
+  const std::pair<const std::string*, const char*> free_fields[] = {
+      {&p.street, "street"},
+      {&p.city, "city"},
+      {&p.phone, "phone"},
+      {&p.email, "email"},
+      {&p.school, "school"},
+      {&p.school_qualification, "school_qualification"},
+      {&p.nationality, "nationality"},
+      {&p.residence_status, "residence_status"}};
+  for (const auto& [value, field] : free_fields)
+    LOTSE_TRY(check_length(*value, field, 0, 200, "Angabe"));
+
+  const std::string search_text = internal::fold_for_search(p.given_name + " " + p.family_name);
+  return db_.write([&](store::Executor& x) -> Result<std::int64_t> {
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t id,
+        x.query_int("INSERT INTO persons (owner_agency, given_name, family_name, birth_date, "
+                    "street, postcode, city, phone, email, school, school_qualification, "
+                    "nationality, residence_status, search_text, created_by, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    {r.agency_key, p.given_name, p.family_name, birth.str(), p.street, p.postcode,
+                     p.city, p.phone, p.email, p.school, p.school_qualification, p.nationality,
+                     p.residence_status, search_text, r.username, now, now}));
+    LOTSE_TRY(audit(x, now, r, "person.create", fmt::format("person:{}", id), kOwnCaseBasis,
+                    boost::json::serialize(boost::json::object{{"agency", r.agency_key}})));
+    return id;
+  });
+}
+
+Result<std::int64_t> CaseworkService::open_case(const Reader& r, const NewCase& c) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  LOTSE_ASSIGN_OR_RETURN(int phase, domain::validate_phase(c.phase));
+  LOTSE_ASSIGN_OR_RETURN(std::vector<std::string> needs, validate_needs(c.needs));
+  LOTSE_TRY(check_length(c.goals, "goals", 0, 5000, "Ziele"));
+  return db_.write([&](store::Executor& x) -> Result<std::int64_t> {
+    LOTSE_ASSIGN_OR_RETURN(store::Rows person,
+                           x.query("SELECT owner_agency FROM persons WHERE id = ?", {c.person_id}));
+    // Another agency's person is as unknown as a missing one.
+    if (person.empty() || person[0].text(0) != r.agency_key)
+      return Error::invalid("person_id", "Diese Person ist bei Ihrer Stelle nicht erfasst.");
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t id,
+        x.query_int(
+            "INSERT INTO cases (person_id, owner_agency, lead_agency, phase, status, goals, "
+            "opened_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+            {c.person_id, r.agency_key, r.agency_key, std::int64_t{phase}, c.goals, now, now}));
+    LOTSE_TRY(replace_needs(x, id, needs));
+    LOTSE_TRY(audit(
+        x, now, r, "case.open", fmt::format("case:{}", id), kOwnCaseBasis,
+        boost::json::serialize(boost::json::object{{"person", c.person_id}, {"phase", phase}})));
+    return id;
+  });
+}
+
+Result<domain::CaseRecord> CaseworkService::get_case(const Reader& r, std::int64_t case_id,
+                                                     ReadPath path) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  // A write transaction: the gate appends the audit entry of the read. A
+  // denied read is answered only after commit, so that its audit entry is
+  // not rolled back with the error.
+  auto read = db_.write([&](store::Executor& x) -> Result<std::optional<domain::CaseRecord>> {
+    auto rec = privacy::PolicyGate::read_case(x, r, case_id, path, now, load_case_record);
+    if (rec) return std::optional<domain::CaseRecord>(std::move(*rec));
+    if (rec.error().code == ErrorCode::kNotFound) return std::optional<domain::CaseRecord>();
+    return rec.error();
+  });
+  if (!read) return read.error();
+  if (!*read) return Error::not_found(internal::kCaseNotFound);
+  return std::move(**read);
+}
+
+Result<std::vector<domain::CaseRecord>> CaseworkService::list_cases(const Reader& r,
+                                                                    const ListFilter& f) {
+  LOTSE_TRY(require_case_worker(r));
+  if (f.limit < 1 || f.limit > 200)
+    return Error::invalid("limit", "Bitte 1 bis 200 Einträge je Seite.");
+  if (f.offset < 0) return Error::invalid("offset", "Der Versatz darf nicht negativ sein.");
+  std::optional<std::string> status;
+  if (f.status) {
+    LOTSE_ASSIGN_OR_RETURN(domain::CaseStatus s, domain::parse_status(*f.status));
+    status = std::string(domain::status_name(s));
+  }
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<std::vector<domain::CaseRecord>> {
+    // The status filter is applied in SQL to own cases only; for partner
+    // cases it is applied after the gate, so that filtering does not reveal
+    // a status the partner may not see.
+    store::Params params{r.agency_key, r.agency_key, r.agency_key};
+    std::string sql =
+        fmt::format("SELECT k.id FROM ({}) k JOIN cases cs ON cs.id = k.id", kCandidateCases);
+    if (status) {
+      sql += " WHERE (cs.owner_agency <> ? OR cs.status = ?)";
+      params.push_back(r.agency_key);
+      params.push_back(*status);
+    }
+    sql += " ORDER BY k.id DESC LIMIT ? OFFSET ?";
+    params.push_back(std::int64_t{f.limit});
+    params.push_back(std::int64_t{f.offset});
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
+    std::vector<std::int64_t> ids;
+    for (const auto& row : rows) ids.push_back(row.integer(0));
+    LOTSE_ASSIGN_OR_RETURN(
+        std::vector<domain::CaseRecord> cases,
+        privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kList, now, load_case_record));
+    if (status)
+      std::erase_if(cases, [&](const domain::CaseRecord& c) { return c.status != *status; });
+    return cases;
+  });
+}
+
+Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
+                                                                const std::string& query,
+                                                                int limit) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::size_t qlen = text_length(query);
+  if (qlen < 2 || qlen > 100) return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
+  if (limit < 1 || limit > 50) return Error::invalid("limit", "Bitte 1 bis 50 Treffer.");
+  std::vector<std::string> terms;
+  {
+    std::istringstream in(internal::fold_for_search(query));
+    for (std::string t; in >> t;) terms.push_back(t);
+  }
+  if (terms.empty()) return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<std::vector<domain::CaseRecord>> {
+    store::Params params{r.agency_key, r.agency_key, r.agency_key};
+    std::string sql = fmt::format(
+        "SELECT k.id FROM ({}) k JOIN cases cs ON cs.id = k.id "
+        "JOIN persons p ON p.id = cs.person_id WHERE 1 = 1",
+        kCandidateCases);
+    for (const auto& t : terms) {
+      sql += " AND p.search_text LIKE ? ESCAPE '\\'";
+      // Appended piecewise: GCC 12 warns (-Wrestrict) on "%" + s + "%".
+      std::string pattern(1, '%');
+      pattern += escape_like(t);
+      pattern += '%';
+      params.push_back(std::move(pattern));
+    }
+    sql += " ORDER BY k.id DESC LIMIT 1000";
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
+    // Decide first (no audit) so that a name match on a case whose master
+    // data the caller may not see is neither returned nor read.
+    std::vector<std::int64_t> ids;
+    for (const auto& row : rows) {
+      if (static_cast<int>(ids.size()) >= limit) break;
+      LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
+                             privacy::PolicyGate::decide(x, r, row.integer(0), now));
+      if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
+        ids.push_back(row.integer(0));
+    }
+    LOTSE_ASSIGN_OR_RETURN(
+        std::vector<domain::CaseRecord> cases,
+        privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kSearch, now, load_case_record));
+    std::erase_if(cases, [](const domain::CaseRecord& c) {
+      return !c.visible.has(domain::DataCategory::kMasterData);
+    });
+    return cases;
+  });
+}
+
+Result<void> CaseworkService::update_case(const Reader& r, std::int64_t case_id,
+                                          const CaseUpdate& u) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  std::optional<int> phase;
+  if (u.phase) {
+    LOTSE_ASSIGN_OR_RETURN(int p, domain::validate_phase(*u.phase));
+    phase = p;
+  }
+  std::optional<std::string> status;
+  if (u.status) {
+    LOTSE_ASSIGN_OR_RETURN(domain::CaseStatus s, domain::parse_status(*u.status));
+    status = std::string(domain::status_name(s));
+  }
+  std::optional<std::string> destination;
+  if (u.destination && !u.destination->empty()) {
+    LOTSE_ASSIGN_OR_RETURN(std::string d, domain::validate_destination(*u.destination));
+    destination = std::move(d);
+  }
+  if (u.goals) LOTSE_TRY(check_length(*u.goals, "goals", 0, 5000, "Ziele"));
+  std::optional<std::vector<std::string>> needs;
+  if (u.needs) {
+    LOTSE_ASSIGN_OR_RETURN(std::vector<std::string> n, validate_needs(*u.needs));
+    needs = std::move(n);
+  }
+  return db_.write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(internal::require_owner(x, r, case_id, now));
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Row current,
+        x.query_one("SELECT status, destination FROM cases WHERE id = ?", {case_id}));
+    const std::string old_status = current.text(0);
+    const std::string new_status = status.value_or(old_status);
+    std::optional<std::string> new_destination = destination;
+    if (!new_destination && !current.is_null(1) && !current.text(1).empty())
+      new_destination = current.text(1);
+    if (new_status == "closed" && !new_destination)
+      return Error::invalid("destination", "Bitte beim Abschluss den Verbleib angeben.");
+
+    std::string sql = "UPDATE cases SET updated_at = ?";
+    store::Params params{now};
+    if (phase) {
+      sql += ", phase = ?";
+      params.push_back(std::int64_t{*phase});
+    }
+    if (status) {
+      sql += ", status = ?";
+      params.push_back(*status);
+      if (*status == "closed" && old_status != "closed") {
+        sql += ", closed_at = ?";
+        params.push_back(now);
+      } else if (*status != "closed") {
+        sql += ", closed_at = NULL";
+      }
+    }
+    if (destination) {
+      sql += ", destination = ?";
+      params.push_back(*destination);
+    }
+    if (u.goals) {
+      sql += ", goals = ?";
+      params.push_back(*u.goals);
+    }
+    sql += " WHERE id = ?";
+    params.push_back(case_id);
+    LOTSE_TRY(x.exec(sql, params));
+    if (needs) LOTSE_TRY(replace_needs(x, case_id, *needs));
+    boost::json::object details;
+    if (phase) details["phase"] = *phase;
+    if (status) details["status"] = *status;
+    if (destination) details["destination"] = *destination;
+    if (needs) details["needs"] = static_cast<std::int64_t>(needs->size());
+    return audit(x, now, r, "case.update", fmt::format("case:{}", case_id), kOwnCaseBasis,
+                 boost::json::serialize(details));
+  });
+}
+
+Result<std::int64_t> CaseworkService::add_note(const Reader& r, std::int64_t case_id,
+                                               const NewNote& n) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  LOTSE_TRY(check_length(n.body, "body", 1, 20000, "Notiz"));
+  if (n.visibility != "own" && n.visibility != "partners")
+    return Error::invalid("visibility", "Sichtbarkeit: own (eigene Stelle) oder partners.");
+  return db_.write([&](store::Executor& x) -> Result<std::int64_t> {
+    LOTSE_ASSIGN_OR_RETURN(internal::CaseHeader h, internal::require_owner(x, r, case_id, now));
+    const bool jugendamt = internal::is_jugendamt(h.owner_agency);
+    // § 65 SGB VIII: in a Jugendamt what a young person tells a worker is
+    // entrusted unless the worker says otherwise.
+    const bool entrusted = n.entrusted.value_or(jugendamt);
+    if (entrusted && !jugendamt)
+      return Error::invalid("entrusted",
+                            "Anvertraute Daten (§ 65 SGB VIII) gibt es nur beim Jugendamt.");
+    std::string entruster;
+    if (entrusted) {
+      static const std::set<std::string> kEntrusters = {"young_person", "parent", "foster_parent",
+                                                        "other"};
+      if (!kEntrusters.contains(n.entruster))
+        return Error::invalid("entruster",
+                              "Bitte angeben, wer es anvertraut hat (young_person, parent, "
+                              "foster_parent, other).");
+      entruster = n.entruster;
+    }
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t id,
+        x.query_int("INSERT INTO notes (case_id, agency_key, author, body, visibility, entrusted, "
+                    "entruster, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    {case_id, r.agency_key, r.username, n.body, n.visibility,
+                     std::int64_t{entrusted ? 1 : 0}, entruster, now}));
+    LOTSE_TRY(audit(x, now, r, "note.add", fmt::format("case:{}", case_id), kOwnCaseBasis,
+                    boost::json::serialize(boost::json::object{
+                        {"note", id}, {"visibility", n.visibility}, {"entrusted", entrusted}})));
+    return id;
+  });
+}
+
+Result<std::int64_t> CaseworkService::add_support_step(const Reader& r, std::int64_t case_id,
+                                                       const NewSupportStep& s) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  LOTSE_TRY(check_length(s.measure, "measure", 2, 300, "Maßnahme"));
+  LOTSE_TRY(check_length(s.provider, "provider", 0, 300, "Träger"));
+  std::optional<Date> start, end;
+  if (!s.planned_start.empty()) {
+    LOTSE_ASSIGN_OR_RETURN(Date d, Date::parse(s.planned_start, "planned_start"));
+    start = d;
+  }
+  if (!s.planned_end.empty()) {
+    LOTSE_ASSIGN_OR_RETURN(Date d, Date::parse(s.planned_end, "planned_end"));
+    end = d;
+  }
+  if (start && end && *end < *start)
+    return Error::invalid("planned_end", "Das Ende liegt vor dem Beginn.");
+  static const std::set<std::string> kStatuses = {"planned", "running", "done", "cancelled"};
+  if (!kStatuses.contains(s.status))
+    return Error::invalid("status", "Status: planned, running, done oder cancelled.");
+  auto date_value = [](const std::optional<Date>& d) -> store::Value {
+    if (d) return d->str();
+    return nullptr;
+  };
+  return db_.write([&](store::Executor& x) -> Result<std::int64_t> {
+    LOTSE_TRY(internal::require_owner(x, r, case_id, now));
+    LOTSE_ASSIGN_OR_RETURN(bool known, internal::agency_known(x, s.responsible_agency));
+    if (!known)
+      return Error::invalid("responsible_agency", "Unbekannte Stelle: " + s.responsible_agency);
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t position,
+        x.query_int("SELECT COALESCE(MAX(position), 0) + 1 FROM support_steps WHERE case_id = ?",
+                    {case_id}));
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t id,
+        x.query_int("INSERT INTO support_steps (case_id, position, measure, responsible_agency, "
+                    "provider, planned_start, planned_end, status, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    {case_id, position, s.measure, s.responsible_agency, s.provider,
+                     date_value(start), date_value(end), s.status, now}));
+    LOTSE_TRY(
+        audit(x, now, r, "support_step.add", fmt::format("case:{}", case_id), kOwnCaseBasis,
+              boost::json::serialize(boost::json::object{{"step", id}, {"position", position}})));
+    return id;
+  });
+}
+
+Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
+                                                                std::int64_t case_id) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  return db_.read([&](store::Executor& x) -> Result<std::vector<AccessLogEntry>> {
+    LOTSE_ASSIGN_OR_RETURN(internal::CaseHeader h, internal::require_owner(x, r, case_id, now));
+    std::vector<std::string> objects = {fmt::format("case:{}", case_id),
+                                        fmt::format("person:{}", h.person_id)};
+    LOTSE_ASSIGN_OR_RETURN(store::Rows consents,
+                           x.query("SELECT id FROM consents WHERE case_id = ?", {case_id}));
+    for (const auto& row : consents) objects.push_back(fmt::format("consent:{}", row.integer(0)));
+    LOTSE_ASSIGN_OR_RETURN(store::Rows handovers,
+                           x.query("SELECT id FROM handovers WHERE case_id = ?", {case_id}));
+    for (const auto& row : handovers) objects.push_back(fmt::format("handover:{}", row.integer(0)));
+
+    std::string sql =
+        "SELECT at, actor, action, legal_basis, details FROM audit_log WHERE object IN (";
+    store::Params params;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      params.push_back(objects[i]);
+    }
+    sql += ") ORDER BY seq DESC LIMIT 500";
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
+    std::vector<AccessLogEntry> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+      AccessLogEntry e{.at_ms = row.integer(0),
+                       .actor = row.text(1),
+                       .action = row.text(2),
+                       .legal_basis = row.text(3)};
+      boost::system::error_code ec;
+      boost::json::value details = boost::json::parse(row.text(4), ec);
+      if (!ec && details.is_object()) {
+        const auto& o = details.as_object();
+        if (auto* a = o.if_contains("agency"); a && a->is_string()) e.agency = a->as_string();
+        if (auto* p = o.if_contains("path"); p && p->is_string()) e.path = p->as_string();
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Result<domain::CaseRecord> load_case_record(store::Executor& x, std::int64_t case_id) {
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      x.query("SELECT c.id, c.person_id, c.owner_agency, c.lead_agency, c.phase, c.status, "
+              "c.destination, c.goals, c.opened_at, c.closed_at, p.owner_agency, p.given_name, "
+              "p.family_name, p.birth_date, p.street, p.postcode, p.city, p.phone, p.email, "
+              "p.nationality, p.residence_status, p.school, p.school_qualification "
+              "FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ?",
+              {case_id}));
+  if (rows.empty()) return Error::not_found(internal::kCaseNotFound);
+  const store::Row& row = rows[0];
+  domain::CaseRecord rec;
+  rec.id = row.integer(0);
+  rec.person_id = row.integer(1);
+  rec.owner_agency = row.text(2);
+  rec.lead_agency = row.text(3);
+  rec.phase = static_cast<int>(row.integer(4));
+  rec.status = row.text(5);
+  rec.destination = row.text(6);
+  rec.goals = row.text(7);
+  rec.opened_at_ms = row.integer(8);
+  rec.closed_at_ms = row.integer(9);
+  domain::PersonData& p = rec.person;
+  p.id = rec.person_id;
+  p.owner_agency = row.text(10);
+  p.given_name = row.text(11);
+  p.family_name = row.text(12);
+  p.birth_date = row.text(13);
+  p.street = row.text(14);
+  p.postcode = row.text(15);
+  p.city = row.text(16);
+  p.phone = row.text(17);
+  p.email = row.text(18);
+  p.nationality = row.text(19);
+  p.residence_status = row.text(20);
+  p.school = row.text(21);
+  p.school_qualification = row.text(22);
+
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows needs,
+      x.query("SELECT need FROM case_needs WHERE case_id = ? ORDER BY need", {case_id}));
+  for (const auto& n : needs) rec.needs.push_back(n.text(0));
+
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows steps,
+      x.query("SELECT id, position, measure, responsible_agency, provider, planned_start, "
+              "planned_end, actual_start, actual_end, status, offer_id FROM support_steps "
+              "WHERE case_id = ? ORDER BY position, id",
+              {case_id}));
+  for (const auto& s : steps)
+    rec.support_chain.push_back({.id = s.integer(0),
+                                 .position = static_cast<int>(s.integer(1)),
+                                 .measure = s.text(2),
+                                 .responsible_agency = s.text(3),
+                                 .provider = s.text(4),
+                                 .planned_start = s.text(5),
+                                 .planned_end = s.text(6),
+                                 .actual_start = s.text(7),
+                                 .actual_end = s.text(8),
+                                 .status = s.text(9),
+                                 .offer_id = s.text(10)});
+
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows notes,
+      x.query("SELECT id, agency_key, author, body, visibility, entrusted, entruster, created_at "
+              "FROM notes WHERE case_id = ? ORDER BY created_at, id",
+              {case_id}));
+  for (const auto& n : notes)
+    rec.notes.push_back({.id = n.integer(0),
+                         .agency_key = n.text(1),
+                         .author = n.text(2),
+                         .body = n.text(3),
+                         .visibility = n.text(4),
+                         .entrusted = n.integer(5) != 0,
+                         .entruster = n.text(6),
+                         .created_at_ms = n.integer(7)});
+  return rec;
+}
+
+}  // namespace lotse::casework

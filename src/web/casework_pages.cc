@@ -1,0 +1,1032 @@
+// German pages for case workers: Posteingang and case list, recording a
+// person with a case, the case page with its forms, the consent wizard and
+// its printable form, and the handover actions.
+//
+// Every page reads through CaseworkService, so the policy gate decides what
+// appears; these handlers only turn requests into service calls and results
+// into view data. A case the caller may not see is answered exactly like an
+// unknown one (404), so the page does not reveal that it exists.
+//
+// Forms: every POST compares the session's CSRF token; bad input shows the
+// same page again with 422, an error summary linking to each field, the
+// message at the field, and everything typed kept.
+#include <boost/json.hpp>
+#include <charconv>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lotse/common/crypto.h"
+#include "lotse/common/date.h"
+#include "lotse/domain/case_vocabulary.h"
+#include "lotse/domain/consent.h"
+#include "lotse/domain/handover.h"
+#include "lotse/identity/auth_service.h"
+#include "lotse/organisation/directory.h"
+#include "lotse/web/web_context.h"
+
+namespace lotse::web {
+namespace {
+
+namespace json = boost::json;
+using Form = std::multimap<std::string, std::string>;
+using domain::DataCategory;
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string value(const Form& f, const std::string& key) {
+  auto it = f.find(key);
+  return it == f.end() ? std::string() : trim(it->second);
+}
+
+std::vector<std::string> values(const Form& f, const std::string& key) {
+  std::vector<std::string> out;
+  for (auto [it, end] = f.equal_range(key); it != end; ++it) out.push_back(it->second);
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  for (const auto& x : v)
+    if (x == s) return true;
+  return false;
+}
+
+std::optional<std::int64_t> parse_id(const std::string& s) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc{} || end != s.data() + s.size() || n <= 0) return std::nullopt;
+  return n;
+}
+
+// For the ?next= of the sign-in redirect: everything but unreserved
+// characters and '/' is escaped, so the query of the target survives.
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string german_date(const std::string& iso) {
+  auto d = Date::parse(iso);
+  return d ? d->german() : iso;
+}
+
+// Splits a textarea into its non-empty lines (one purpose per line).
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = trim(std::string_view(text).substr(start, end - start));
+    if (!line.empty()) out.push_back(std::move(line));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string person_name(const domain::CaseRecord& c) {
+  if (!c.visible.has(DataCategory::kMasterData)) return "";
+  return trim(c.person.given_name + " " + c.person.family_name);
+}
+
+std::string need_label(std::string_view key) {
+  for (const auto& n : domain::all_needs())
+    if (n.key == key) return std::string(n.label_de);
+  return std::string(key);
+}
+
+// Errors of a form shown again: the summary entries link to `anchor` (the
+// id of the input, or of the first option of a group); `key` names the
+// field in the template's `fe` object.
+struct Feedback {
+  json::array errors;
+  json::object fe;
+  void add(const std::string& anchor, const std::string& key, const std::string& message) {
+    errors.push_back(json::object{{"field", anchor}, {"message", message}});
+    if (!fe.contains(key)) fe[key] = message;
+  }
+  bool empty() const { return errors.empty(); }
+};
+
+struct Caller {
+  identity::Session session;
+  privacy::Reader reader;
+  const identity::User& user() const { return session.user; }
+};
+
+struct Agencies {
+  std::vector<organisation::Agency> list;  // of the caller's alliance
+  std::string name(const std::string& key) const {
+    for (const auto& a : list)
+      if (a.key == key) return a.name;
+    return key;
+  }
+  bool is_jugendamt(const std::string& key) const {
+    for (const auto& a : list)
+      if (a.key == key) return a.kind == "jugendamt";
+    return key.size() > 3 && key.substr(key.size() - 3) == "-ja";
+  }
+  // The other agencies, as options with `selected`/`checked` marks.
+  json::array options(const std::string& own, const std::vector<std::string>& chosen,
+                      const std::string& id_prefix) const {
+    json::array out;
+    for (const auto& a : list) {
+      if (a.key == own) continue;
+      out.push_back(json::object{{"key", a.key},
+                                 {"name", a.name},
+                                 {"legal_sphere", a.legal_sphere},
+                                 {"id", id_prefix + a.key},
+                                 {"selected", contains(chosen, a.key)}});
+    }
+    return out;
+  }
+};
+
+class Pages {
+ public:
+  explicit Pages(WebContext& web) : web_(web) {}
+
+  void add_routes(Router& router, const std::shared_ptr<Pages>& self) {
+    auto bind = [self](Response (Pages::*fn)(Request&)) {
+      return [self, fn](Request& r) { return ((*self).*fn)(r); };
+    };
+    router.add("GET", "/faelle", bind(&Pages::inbox));
+    router.add("GET", "/faelle/neu", bind(&Pages::new_case_form));
+    router.add("POST", "/faelle/neu", bind(&Pages::create_case));
+    router.add("GET", "/faelle/{id}", bind(&Pages::show_case));
+    router.add("POST", "/faelle/{id}/vermerke", bind(&Pages::add_note));
+    router.add("POST", "/faelle/{id}/foerderkette", bind(&Pages::add_step));
+    router.add("POST", "/faelle/{id}/uebergaben", bind(&Pages::create_handover));
+    router.add("GET", "/faelle/{id}/einwilligung", bind(&Pages::consent_form));
+    router.add("POST", "/faelle/{id}/einwilligung", bind(&Pages::record_consent));
+    router.add("POST", "/faelle/{id}/einwilligungen/{cid}/widerrufen", bind(&Pages::withdraw_consent));
+    router.add("GET", "/faelle/{id}/einwilligungen/{cid}/druck", bind(&Pages::print_consent));
+    router.add("POST", "/uebergaben/{hid}/{action}", bind(&Pages::act_on_handover));
+  }
+
+ private:
+  // ---- request helpers -------------------------------------------------
+
+  // The signed-in case worker, or the answer for everyone else: a sign-in
+  // redirect back to this page, or 403 for other roles.
+  std::optional<Caller> caller(Request& r, Response& denied) {
+    auto s = web_.session_of(r);
+    if (!s) {
+      // After sign-in a POST target cannot be repeated; the list is the
+      // nearest safe place to continue.
+      const std::string next = r.method == "GET" ? r.target : "/faelle";
+      denied = Response::redirect("/anmelden?next=" + url_encode(next));
+      return std::nullopt;
+    }
+    if (s->user.role != identity::Role::kCaseWorker || s->user.agency_key.empty()) {
+      denied = web_.error_page(r, 403);
+      return std::nullopt;
+    }
+    return Caller{*s, reader_for(s->user, r)};
+  }
+
+  static bool csrf_ok(const Caller& c, const Form& form) {
+    return secure_equals(c.session.csrf_token, value(form, "csrf_token"));
+  }
+
+  Result<Agencies> agencies(const identity::User& u) {
+    return web_.db.read([&](store::Executor& x) -> Result<Agencies> {
+      Agencies out;
+      if (!u.alliance_ags.empty()) {
+        LOTSE_ASSIGN_OR_RETURN(out.list, organisation::Directory::agencies(x, u.alliance_ags));
+      }
+      return out;
+    });
+  }
+
+  Date today() const { return Date::from_unix_ms(web_.clock()); }
+
+  std::string msg(const Request& r, std::string_view key) const { return web_.msg(r, key); }
+
+  Response page(const Request& r, int status, std::string_view name, json::object data,
+                const std::string& title_key, const Caller& c) {
+    data["csrf_token"] = c.session.csrf_token;
+    return web_.page(r, status, name, data, title_key, c.session);
+  }
+
+  std::string case_url(std::int64_t id) const { return "/faelle/" + std::to_string(id); }
+
+  json::object case_item(const Request& r, const domain::CaseRecord& c, const Agencies& ag) {
+    const std::string name = person_name(c);
+    return json::object{
+        {"id", c.id},
+        {"url", case_url(c.id)},
+        {"person_name", name},
+        {"phase_label", c.visible.has(DataCategory::kNeedsGoals) && c.phase > 0
+                            ? std::string(domain::phase_label_de(c.phase))
+                            : std::string()},
+        {"status_label", c.status.empty() ? std::string() : msg(r, "case.status." + c.status)},
+        {"lead_agency", ag.name(c.lead_agency)},
+        {"owner_agency", ag.name(c.owner_agency)},
+    };
+  }
+
+  // Which actions the viewing side may take now, straight from the domain's
+  // transition rules, so the buttons never offer what the service refuses.
+  json::object handover_item(const Request& r, const casework::HandoverView& h,
+                             const std::string& own_agency) {
+    const bool receiver = h.to_agency == own_agency;
+    const auto side = receiver ? domain::HandoverSide::kReceiver : domain::HandoverSide::kSender;
+    json::array actions;
+    bool can_decline = false;
+    if (auto state = domain::parse_handover_state(h.state)) {
+      for (auto a : {domain::HandoverAction::kReceive, domain::HandoverAction::kAccept,
+                     domain::HandoverAction::kComplete, domain::HandoverAction::kWithdraw,
+                     domain::HandoverAction::kDecline}) {
+        if (!domain::handover_transition(*state, a, side)) continue;
+        const std::string name(domain::handover_action_name(a));
+        if (a == domain::HandoverAction::kDecline) {
+          can_decline = true;
+          continue;
+        }
+        actions.push_back(json::object{{"url", "/uebergaben/" + std::to_string(h.id) + "/" + name},
+                                       {"label", msg(r, "handover.action." + name)},
+                                       {"primary", a != domain::HandoverAction::kWithdraw}});
+      }
+    }
+    json::array reasons;
+    for (const char* key :
+         {"no_capacity", "not_eligible", "declined_by_young_person", "not_reachable", "other"})
+      reasons.push_back(json::object{{"key", key},
+                                     {"label", std::string(domain::decline_reason_label_de(key))}});
+    return json::object{
+        {"id", h.id},
+        {"case_id", h.case_id},
+        {"case_url", case_url(h.case_id)},
+        {"person_name", h.person_name},
+        {"from_agency", h.from_agency_name.empty() ? h.from_agency : h.from_agency_name},
+        {"to_agency", h.to_agency_name.empty() ? h.to_agency : h.to_agency_name},
+        {"reason", h.reason},
+        {"state_label", msg(r, "handover.state." + h.state)},
+        {"due_on", h.due_on.empty() ? std::string() : german_date(h.due_on)},
+        {"sent_on", h.sent_at_ms > 0 ? Date::from_unix_ms(h.sent_at_ms).german() : std::string()},
+        {"overdue", h.overdue},
+        {"suspended", h.suspended},
+        {"move_lead", h.move_lead},
+        {"decline_reason",
+         h.decline_reason.empty() ? std::string()
+                                  : std::string(domain::decline_reason_label_de(h.decline_reason))},
+        {"decline_text", h.decline_text},
+        {"has_actions", !actions.empty()},
+        {"actions", std::move(actions)},
+        {"can_decline", can_decline},
+        {"decline_reasons", std::move(reasons)},
+        {"incoming", receiver},
+    };
+  }
+
+  // ---- Posteingang and case list ----------------------------------------
+
+  Response inbox(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto ag = agencies(c->user());
+    if (!ag) return web_.failure(r, ag.error());
+    auto box = web_.casework.inbox(c->reader);
+    if (!box) return web_.failure(r, box.error());
+    auto cases = web_.casework.list_cases(c->reader, {.status = std::nullopt, .limit = 200});
+    if (!cases) return web_.failure(r, cases.error());
+
+    json::array incoming, outgoing, own, shared;
+    int overdue = 0;
+    for (const auto& h : box->incoming) {
+      incoming.push_back(handover_item(r, h, c->user().agency_key));
+      overdue += h.overdue ? 1 : 0;
+    }
+    for (const auto& h : box->outgoing) outgoing.push_back(handover_item(r, h, c->user().agency_key));
+    for (const auto& k : *cases)
+      (k.owner_agency == c->user().agency_key ? own : shared).push_back(case_item(r, k, *ag));
+
+    // Counts are the lengths of the lists shown, so a heading never promises
+    // more or fewer entries than follow it.
+    json::object data{{"incoming_count", incoming.size()},
+                      {"outgoing_count", outgoing.size()},
+                      {"own_count", own.size()},
+                      {"shared_count", shared.size()},
+                      {"has_incoming", !incoming.empty()},
+                      {"has_outgoing", !outgoing.empty()},
+                      {"has_own", !own.empty()},
+                      {"has_shared", !shared.empty()},
+                      {"incoming", std::move(incoming)},
+                      {"outgoing", std::move(outgoing)},
+                      {"own", std::move(own)},
+                      {"shared", std::move(shared)}};
+    if (overdue > 0) data["incoming_overdue"] = overdue;
+
+    const std::string q = trim(r.query_param("q").value_or(""));
+    data["q"] = q;
+    if (r.query_param("q")) {
+      data["searched"] = true;
+      if (q.empty()) {
+        Feedback fb;
+        fb.add("q", "q", msg(r, "cases.error.query_required"));
+        data["has_errors"] = true;
+        data["errors"] = std::move(fb.errors);
+        data["fe"] = std::move(fb.fe);
+        return page(r, 422, "inbox", std::move(data), "page.cases.title", *c);
+      }
+      auto found = web_.casework.search(c->reader, q, 50);
+      if (!found) {
+        if (found.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, found.error());
+        Feedback fb;
+        fb.add("q", "q", found.error().message);
+        data["has_errors"] = true;
+        data["errors"] = std::move(fb.errors);
+        data["fe"] = std::move(fb.fe);
+        return page(r, 422, "inbox", std::move(data), "page.cases.title", *c);
+      }
+      json::array results;
+      for (const auto& k : *found) results.push_back(case_item(r, k, *ag));
+      data["results_count"] = results.size();
+      data["has_results"] = !results.empty();
+      data["results"] = std::move(results);
+    }
+    return page(r, 200, "inbox", std::move(data), "page.cases.title", *c);
+  }
+
+  // ---- Neue Person aufnehmen ---------------------------------------------
+
+  static constexpr const char* kPersonFields[] = {
+      "given_name", "family_name", "birth_date", "postcode", "city", "phone",
+      "email", "school", "school_qualification", "goals", "phase"};
+
+  Response render_new_case(Request& r, int status, const Caller& c, const Form& form,
+                           Feedback fb) {
+    json::object v;
+    for (const char* f : kPersonFields) v[f] = value(form, f);
+    const std::string phase = value(form, "phase");
+    const auto needs = values(form, "needs");
+    json::array phases;
+    for (int p = 1; p <= 5; ++p)
+      phases.push_back(json::object{{"value", p},
+                                    {"id", "phase-" + std::to_string(p)},
+                                    {"label", std::string(domain::phase_label_de(p))},
+                                    {"checked", phase == std::to_string(p)}});
+    json::array need_options;
+    for (const auto& n : domain::all_needs())
+      need_options.push_back(json::object{{"key", std::string(n.key)},
+                                          {"id", "needs-" + std::string(n.key)},
+                                          {"label", std::string(n.label_de)},
+                                          {"checked", contains(needs, n.key)}});
+    json::object data{{"v", std::move(v)},
+                      {"phases", std::move(phases)},
+                      {"needs", std::move(need_options)},
+                      {"has_errors", !fb.empty()},
+                      {"errors", std::move(fb.errors)},
+                      {"fe", std::move(fb.fe)}};
+    return page(r, status, "case_new", std::move(data), "page.case_new.title", c);
+  }
+
+  Response new_case_form(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    return render_new_case(r, 200, *c, {}, {});
+  }
+
+  // Service field names to the anchors of this form.
+  static std::string new_case_anchor(const std::string& field) {
+    if (field == "phase") return "phase-1";
+    if (field == "needs") return "needs-" + std::string(domain::all_needs().front().key);
+    return field;
+  }
+
+  Response create_case(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    const Form form = r.form();
+    if (!csrf_ok(*c, form)) return web_.error_page(r, 403);
+
+    Feedback fb;
+    auto required = [&](const char* f, const char* key) {
+      if (value(form, f).empty()) fb.add(f, f, msg(r, key));
+    };
+    required("given_name", "case_new.error.given_name");
+    required("family_name", "case_new.error.family_name");
+    const std::string birth = value(form, "birth_date");
+    if (birth.empty()) {
+      fb.add("birth_date", "birth_date", msg(r, "case_new.error.birth_date"));
+    } else if (auto d = Date::parse(birth); !d || *d > today()) {
+      fb.add("birth_date", "birth_date", msg(r, "case_new.error.birth_date_invalid"));
+    }
+    const std::string phase_text = value(form, "phase");
+    std::int64_t phase = 0;
+    if (auto p = parse_id(phase_text); p && domain::validate_phase(*p)) phase = *p;
+    if (phase == 0) fb.add("phase-1", "phase", msg(r, "case_new.error.phase"));
+    std::vector<std::string> needs;
+    for (const auto& n : values(form, "needs")) {
+      if (!domain::validate_need(n)) {
+        fb.add(new_case_anchor("needs"), "needs", msg(r, "case_new.error.needs"));
+        break;
+      }
+      needs.push_back(n);
+    }
+    if (!fb.empty()) return render_new_case(r, 422, *c, form, std::move(fb));
+
+    auto person = web_.casework.create_person(
+        c->reader, {.given_name = value(form, "given_name"),
+                    .family_name = value(form, "family_name"),
+                    .birth_date = birth,
+                    .postcode = value(form, "postcode"),
+                    .city = value(form, "city"),
+                    .phone = value(form, "phone"),
+                    .email = value(form, "email"),
+                    .school = value(form, "school"),
+                    .school_qualification = value(form, "school_qualification")});
+    Result<std::int64_t> opened =
+        person ? web_.casework.open_case(c->reader, {.person_id = *person,
+                                                     .phase = phase,
+                                                     .needs = needs,
+                                                     .goals = value(form, "goals")})
+               : Result<std::int64_t>(person.error());
+    if (!opened) {
+      const Error& e = opened.error();
+      if (e.code != ErrorCode::kInvalidArgument) return web_.failure(r, e);
+      const std::string f = e.field.empty() ? "given_name" : e.field;
+      fb.add(new_case_anchor(f), f, e.message);
+      return render_new_case(r, 422, *c, form, std::move(fb));
+    }
+    return Response::redirect(case_url(*opened) + "?hinweis=angelegt");
+  }
+
+  // ---- the case page ----------------------------------------------------
+
+  // The forms of the case page, with what was typed into the one that
+  // failed.
+  struct CaseForms {
+    Form form;
+    Feedback fb;
+    std::string notice_key;
+  };
+
+  Response render_case(Request& r, int status, const Caller& c, std::int64_t id,
+                       CaseForms forms = {}) {
+    auto record = web_.casework.get_case(c.reader, id, privacy::ReadPath::kItem);
+    if (!record) return web_.failure(r, record.error());
+    auto ag = agencies(c.user());
+    if (!ag) return web_.failure(r, ag.error());
+    const domain::CaseRecord& k = *record;
+    const std::string& own = c.user().agency_key;
+    const bool owner = k.owner_agency == own;
+    const Form& form = forms.form;
+
+    json::object data{{"id", k.id},
+                      {"url", case_url(k.id)},
+                      {"person_name", person_name(k)},
+                      {"owner", owner},
+                      {"owner_agency", ag->name(k.owner_agency)},
+                      {"lead_agency", ag->name(k.lead_agency)},
+                      {"lead_is_own", k.lead_agency == own}};
+
+    json::array hidden;
+    for (DataCategory cat : domain::all_categories()) {
+      // Entrusted data is a Jugendamt matter; elsewhere its absence says nothing.
+      if (cat == DataCategory::kEntrusted) continue;
+      if (!k.visible.has(cat)) hidden.push_back(json::string(domain::category_label_de(cat)));
+    }
+    data["has_hidden_categories"] = !hidden.empty();
+    data["hidden_categories"] = std::move(hidden);
+
+    if (k.visible.has(DataCategory::kMasterData)) {
+      const auto& p = k.person;
+      data["master"] = json::object{
+          {"name", person_name(k)},
+          {"birth_date", german_date(p.birth_date)},
+          {"address", trim(p.street + (p.street.empty() ? "" : ", ") + p.postcode + " " + p.city)},
+          {"phone", p.phone},
+          {"email", p.email}};
+    }
+    if (k.visible.has(DataCategory::kSchoolData))
+      data["school"] = json::object{{"school", k.person.school},
+                                    {"qualification", k.person.school_qualification},
+                                    {"any", !k.person.school.empty() ||
+                                                !k.person.school_qualification.empty()}};
+    if (k.visible.has(DataCategory::kNeedsGoals)) {
+      json::array needs;
+      for (const auto& n : k.needs) needs.push_back(json::string(need_label(n)));
+      data["needs_goals"] = json::object{
+          {"phase", k.phase > 0 ? std::string(domain::phase_label_de(k.phase)) : std::string()},
+          {"status", k.status.empty() ? std::string() : msg(r, "case.status." + k.status)},
+          {"needs", std::move(needs)},
+          {"goals", k.goals}};
+    }
+    if (k.visible.has(DataCategory::kSupportChain)) {
+      json::array steps;
+      for (const auto& s : k.support_chain)
+        steps.push_back(json::object{
+            {"position", s.position},
+            {"measure", s.measure},
+            {"responsible", ag->name(s.responsible_agency)},
+            {"provider", s.provider},
+            {"period", trim((s.planned_start.empty() ? "" : german_date(s.planned_start)) +
+                            (s.planned_end.empty() ? "" : " – " + german_date(s.planned_end)))},
+            {"status", msg(r, "step.status." + s.status)}});
+      data["chain"] = json::object{{"steps", std::move(steps)}, {"empty", k.support_chain.empty()}};
+    }
+    if (k.visible.has(DataCategory::kNotes) || k.visible.has(DataCategory::kEntrusted) || owner) {
+      json::array notes;
+      for (const auto& n : k.notes)
+        notes.push_back(json::object{
+            {"author", n.author},
+            {"agency", ag->name(n.agency_key)},
+            {"at", n.created_at_ms > 0 ? Date::from_unix_ms(n.created_at_ms).german() : ""},
+            {"body", n.body},
+            {"visibility", msg(r, "note.visibility." + n.visibility)},
+            {"entrusted", n.entrusted}});
+      data["notes"] = json::object{{"items", std::move(notes)}, {"empty", k.notes.empty()}};
+    }
+
+    if (owner) {
+      auto consents = web_.casework.consents(c.reader, id);
+      if (!consents) return web_.failure(r, consents.error());
+      json::array list;
+      for (const auto& cv : *consents) {
+        json::array recipients;
+        for (const auto& key : cv.consent.terms.recipients)
+          recipients.push_back(json::string(ag->name(key)));
+        json::array cats;
+        for (DataCategory cat : domain::all_categories())
+          if (cv.consent.terms.categories.has(cat))
+            cats.push_back(json::string(domain::category_label_de(cat)));
+        const std::string base = case_url(id) + "/einwilligungen/" + std::to_string(cv.consent.id);
+        list.push_back(json::object{
+            {"id", cv.consent.id},
+            {"version", cv.consent.version},
+            {"state_label", msg(r, "consent.state." + cv.state)},
+            {"active", cv.state == "active"},
+            {"withdrawable", cv.state == "active" || cv.state == "not_yet_valid"},
+            {"recipients", std::move(recipients)},
+            {"categories", std::move(cats)},
+            {"valid_from", cv.consent.terms.valid_from.german()},
+            {"valid_until", cv.consent.terms.valid_until.german()},
+            {"withdraw_url", base + "/widerrufen"},
+            {"print_url", base + "/druck"}});
+      }
+      data["consents"] = json::object{{"items", std::move(list)}, {"empty", consents->empty()}};
+    }
+
+    // Handovers of this case, from the caller's side.
+    json::array handovers;
+    for (bool incoming : {true, false}) {
+      auto hs = web_.casework.handovers(c.reader, incoming);
+      if (!hs) return web_.failure(r, hs.error());
+      for (const auto& h : *hs)
+        if (h.case_id == id) handovers.push_back(handover_item(r, h, own));
+    }
+    data["has_handovers"] = !handovers.empty();
+    data["handovers"] = std::move(handovers);
+
+    // Values of the forms, kept when one of them failed.
+    json::object v;
+    for (const char* f : {"note_body", "step_measure", "step_provider", "step_planned_start",
+                          "step_planned_end", "handover_reason"})
+      v[f] = value(form, f);
+    const std::string visibility = value(form, "note_visibility");
+    v["note_visibility_partners"] = visibility == "partners";
+    // A Jugendamt's notes are entrusted unless it says otherwise (§ 65 SGB VIII).
+    v["note_entrusted"] = form.empty() || !value(form, "note_entrusted").empty();
+    v["handover_keep_lead"] = !value(form, "handover_keep_lead").empty();
+    data["v"] = std::move(v);
+    data["note_can_entrust"] = ag->is_jugendamt(own);
+    data["step_agencies"] = [&] {
+      json::array out;
+      const std::string chosen = value(form, "step_responsible_agency");
+      for (const auto& a : ag->list)
+        out.push_back(json::object{{"key", a.key},
+                                   {"name", a.name},
+                                   {"selected", chosen.empty() ? a.key == own : chosen == a.key}});
+      return out;
+    }();
+    data["step_statuses"] = [&] {
+      json::array out;
+      const std::string chosen = value(form, "step_status");
+      for (const char* s : {"planned", "running", "done", "cancelled"})
+        out.push_back(json::object{{"key", s},
+                                   {"label", msg(r, std::string("step.status.") + s)},
+                                   {"selected", chosen.empty() ? std::string(s) == "planned"
+                                                               : chosen == s}});
+      return out;
+    }();
+    data["handover_agencies"] = ag->options(own, {value(form, "handover_to_agency")}, "");
+    data["decline_values"] = json::object{{"reason", value(form, "decline_reason")},
+                                          {"text", value(form, "decline_text")},
+                                          {"hid", value(form, "hid")}};
+    // Keep a typed decline text and choice on the handover that failed.
+    if (!value(form, "hid").empty()) {
+      for (auto& hv : data["handovers"].as_array()) {
+        auto& ho = hv.as_object();
+        if (std::to_string(ho["id"].as_int64()) != value(form, "hid")) continue;
+        ho["decline_text_value"] = value(form, "decline_text");
+        for (auto& rv : ho["decline_reasons"].as_array())
+          rv.as_object()["selected"] = rv.as_object()["key"].as_string() == value(form, "decline_reason");
+        ho["decline_error"] = forms.fb.fe.contains("decline_reason")
+                                  ? forms.fb.fe["decline_reason"]
+                                  : json::value(nullptr);
+      }
+    }
+
+    std::string notice_key = forms.notice_key;
+    if (notice_key.empty()) {
+      static const std::map<std::string, std::string> kNotices = {
+          {"angelegt", "case.notice.created"},         {"vermerk", "case.notice.note"},
+          {"schritt", "case.notice.step"},             {"uebergabe", "case.notice.handover"},
+          {"einwilligung", "case.notice.consent"},     {"widerrufen", "case.notice.withdrawn"},
+          {"uebergabe_aktion", "case.notice.handover_action"}};
+      if (auto it = kNotices.find(r.query_param("hinweis").value_or("")); it != kNotices.end())
+        notice_key = it->second;
+    }
+    if (!notice_key.empty()) data["notice"] = msg(r, notice_key);
+    data["has_errors"] = !forms.fb.empty();
+    data["errors"] = std::move(forms.fb.errors);
+    data["fe"] = std::move(forms.fb.fe);
+    return page(r, status, "case_show", std::move(data), "page.case.title", c);
+  }
+
+  std::optional<std::int64_t> path_id(const Request& r, const char* name) {
+    auto it = r.path_params.find(name);
+    if (it == r.path_params.end()) return std::nullopt;
+    return parse_id(it->second);
+  }
+
+  Response show_case(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto id = path_id(r, "id");
+    if (!id) return web_.error_page(r, 404);
+    return render_case(r, 200, *c, *id);
+  }
+
+  // A POST on the case page: session and CSRF checked, the case id parsed;
+  // `act` calls the service and records field errors in `forms`.
+  template <typename Act>
+  Response case_post(Request& r, const char* notice, Act act) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto id = path_id(r, "id");
+    if (!id) return web_.error_page(r, 404);
+    CaseForms forms{.form = r.form()};
+    if (!csrf_ok(*c, forms.form)) return web_.error_page(r, 403);
+    act(*c, *id, forms);
+    if (!forms.fb.empty()) return render_case(r, 422, *c, *id, std::move(forms));
+    return Response::redirect(case_url(*id) + "?hinweis=" + notice);
+  }
+
+  // Service errors of a case-page form: field errors go to the form, the
+  // rest to the error page (a 404 stays a 404, whatever the form).
+  std::optional<Response> service_error(Request& r, const Error& e, const std::string& prefix,
+                                        const std::string& fallback_field, CaseForms& forms) {
+    if (e.code != ErrorCode::kInvalidArgument) return web_.failure(r, e);
+    const std::string f = prefix + (e.field.empty() ? fallback_field : e.field);
+    forms.fb.add(f, f, e.message);
+    return std::nullopt;
+  }
+
+  Response add_note(Request& r) {
+    std::optional<Response> fail;
+    Response res = case_post(r, "vermerk", [&](const Caller& c, std::int64_t id,
+                                                          CaseForms& forms) {
+      const std::string body = value(forms.form, "note_body");
+      if (body.empty()) {
+        forms.fb.add("note_body", "note_body", msg(r, "note.error.body"));
+        return;
+      }
+      casework::NewNote note{.body = body,
+                             .visibility = value(forms.form, "note_visibility") == "partners"
+                                               ? "partners"
+                                               : "own"};
+      if (!value(forms.form, "note_entrusted").empty()) {
+        note.entrusted = true;
+        note.entruster = "young_person";
+      } else {
+        note.entrusted = false;
+      }
+      auto added = web_.casework.add_note(c.reader, id, note);
+      if (!added) fail = service_error(r, added.error(), "note_", "body", forms);
+    });
+    return fail ? *fail : res;
+  }
+
+  Response add_step(Request& r) {
+    std::optional<Response> fail;
+    Response res = case_post(r, "schritt", [&](const Caller& c, std::int64_t id,
+                                                         CaseForms& forms) {
+      const Form& f = forms.form;
+      if (value(f, "step_measure").empty())
+        forms.fb.add("step_measure", "step_measure", msg(r, "step.error.measure"));
+      for (const char* d : {"step_planned_start", "step_planned_end"})
+        if (!value(f, d).empty() && !Date::parse(value(f, d)))
+          forms.fb.add(d, d, msg(r, "step.error.date"));
+      if (!forms.fb.empty()) return;
+      auto added = web_.casework.add_support_step(
+          c.reader, id,
+          {.measure = value(f, "step_measure"),
+           .responsible_agency = value(f, "step_responsible_agency"),
+           .provider = value(f, "step_provider"),
+           .planned_start = value(f, "step_planned_start"),
+           .planned_end = value(f, "step_planned_end"),
+           .status = value(f, "step_status").empty() ? "planned" : value(f, "step_status")});
+      if (!added) fail = service_error(r, added.error(), "step_", "measure", forms);
+    });
+    return fail ? *fail : res;
+  }
+
+  Response create_handover(Request& r) {
+    std::optional<Response> fail;
+    Response res = case_post(r, "uebergabe", [&](const Caller& c, std::int64_t id,
+                                                               CaseForms& forms) {
+      const Form& f = forms.form;
+      if (value(f, "handover_to_agency").empty())
+        forms.fb.add("handover_to_agency", "handover_to_agency", msg(r, "handover.error.to_agency"));
+      if (value(f, "handover_reason").empty())
+        forms.fb.add("handover_reason", "handover_reason", msg(r, "handover.error.reason"));
+      if (!forms.fb.empty()) return;
+      auto created = web_.casework.create_handover(
+          c.reader, id,
+          {.to_agency = value(f, "handover_to_agency"),
+           .reason = value(f, "handover_reason"),
+           .move_lead = value(f, "handover_keep_lead").empty()});
+      if (!created) fail = service_error(r, created.error(), "handover_", "reason", forms);
+    });
+    return fail ? *fail : res;
+  }
+
+  Response act_on_handover(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto hid = path_id(r, "hid");
+    auto action = domain::parse_handover_action(r.path_params["action"]);
+    if (!hid || !action || *action == domain::HandoverAction::kSend)
+      return web_.error_page(r, 404);
+    CaseForms forms{.form = r.form()};
+    if (!csrf_ok(*c, forms.form)) return web_.error_page(r, 403);
+    const auto case_id = parse_id(value(forms.form, "case_id"));
+    const std::string reason = value(forms.form, "decline_reason");
+    const std::string anchor = "decline_reason_" + std::to_string(*hid);
+    forms.form.emplace("hid", std::to_string(*hid));
+    if (*action == domain::HandoverAction::kDecline && !domain::valid_decline_reason(reason)) {
+      forms.fb.add(anchor, "decline_reason", msg(r, "handover.error.decline_reason"));
+      if (case_id) return render_case(r, 422, *c, *case_id, std::move(forms));
+      return web_.error_page(r, 422);
+    }
+    auto done = web_.casework.act_on_handover(c->reader, *hid, *action, reason,
+                                              value(forms.form, "decline_text"));
+    if (!done) {
+      const Error& e = done.error();
+      if ((e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kConflict) && case_id) {
+        forms.fb.add(anchor, "decline_reason", e.message);
+        return render_case(r, e.code == ErrorCode::kConflict ? 409 : 422, *c, *case_id,
+                           std::move(forms));
+      }
+      return web_.failure(r, e);
+    }
+    // After a decline or a withdrawal the case may no longer be visible to
+    // the caller; the Posteingang always is.
+    auto still = web_.casework.get_case(c->reader, done->case_id, privacy::ReadPath::kItem);
+    if (!still) return Response::redirect("/faelle");
+    return Response::redirect(case_url(done->case_id) + "?hinweis=uebergabe_aktion");
+  }
+
+  // ---- Einwilligung -----------------------------------------------------
+
+  // The case for an owner-only page: 404 if not visible, 403 if visible but
+  // recorded by another agency.
+  std::optional<Response> owned_case(Request& r, const Caller& c, std::int64_t id,
+                                     privacy::ReadPath path, domain::CaseRecord& out) {
+    auto record = web_.casework.get_case(c.reader, id, path);
+    if (!record) return web_.failure(r, record.error());
+    if (record->owner_agency != c.user().agency_key) return web_.error_page(r, 403);
+    out = std::move(*record);
+    return std::nullopt;
+  }
+
+  static std::string consent_anchor(const std::string& field, const Agencies& ag,
+                                    const std::string& own) {
+    if (field == "recipients") {
+      for (const auto& a : ag.list)
+        if (a.key != own) return "recipient-" + a.key;
+    }
+    if (field == "categories") return "category-master_data";
+    if (field == "form") return "form-written";
+    if (field == "given_by") return "given_by-young_person";
+    if (field == "informed_of_refusal_and_withdrawal") return "informed";
+    return field;
+  }
+
+  Response render_consent(Request& r, int status, const Caller& c, const domain::CaseRecord& k,
+                          const Form& form, Feedback fb) {
+    auto ag = agencies(c.user());
+    if (!ag) return web_.failure(r, ag.error());
+    const std::string& own = c.user().agency_key;
+    const bool fresh = form.empty();
+    const auto chosen_cats = values(form, "categories");
+    json::array cats;
+    for (DataCategory cat : domain::all_categories()) {
+      // Only a Jugendamt holds § 65 data, so only it can ask for consent to
+      // pass it on.
+      if (cat == DataCategory::kEntrusted && !ag->is_jugendamt(own)) continue;
+      const std::string name(domain::category_name(cat));
+      cats.push_back(json::object{{"key", name},
+                                  {"id", "category-" + name},
+                                  {"label", std::string(domain::category_label_de(cat))},
+                                  {"entrusted", cat == DataCategory::kEntrusted},
+                                  {"checked", contains(chosen_cats, name)}});
+    }
+    Date from = today();
+    Date until{from.year + 1, from.month, from.month == 2 && from.day == 29 ? 28 : from.day};
+    const std::string form_kind = fresh ? "written" : value(form, "form");
+    const std::string giver = fresh ? "young_person" : value(form, "given_by");
+    json::object v{{"purposes", value(form, "purposes")},
+                   {"valid_from", fresh ? from.str() : value(form, "valid_from")},
+                   {"valid_until", fresh ? until.str() : value(form, "valid_until")},
+                   {"evidence_ref", value(form, "evidence_ref")},
+                   {"guardian_name", value(form, "guardian_name")},
+                   {"form_written", form_kind == "written"},
+                   {"form_electronic", form_kind == "electronic"},
+                   {"given_by_young_person", giver == "young_person"},
+                   {"given_by_guardian", giver == "guardian"},
+                   {"informed", !value(form, "informed").empty()}};
+    json::object data{{"id", k.id},
+                      {"url", case_url(k.id)},
+                      {"action", case_url(k.id) + "/einwilligung"},
+                      {"person_name", person_name(k)},
+                      {"recipients", ag->options(own, values(form, "recipients"), "recipient-")},
+                      {"categories", std::move(cats)},
+                      {"v", std::move(v)},
+                      {"has_errors", !fb.empty()},
+                      {"errors", std::move(fb.errors)},
+                      {"fe", std::move(fb.fe)}};
+    return page(r, status, "consent_new", std::move(data), "page.consent_new.title", c);
+  }
+
+  Response consent_form(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto id = path_id(r, "id");
+    if (!id) return web_.error_page(r, 404);
+    domain::CaseRecord k;
+    if (auto res = owned_case(r, *c, *id, privacy::ReadPath::kItem, k)) return *res;
+    return render_consent(r, 200, *c, k, {}, {});
+  }
+
+  Response record_consent(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto id = path_id(r, "id");
+    if (!id) return web_.error_page(r, 404);
+    const Form form = r.form();
+    if (!csrf_ok(*c, form)) return web_.error_page(r, 403);
+    domain::CaseRecord k;
+    if (auto res = owned_case(r, *c, *id, privacy::ReadPath::kItem, k)) return *res;
+    auto ag = agencies(c->user());
+    if (!ag) return web_.failure(r, ag.error());
+    const std::string& own = c->user().agency_key;
+
+    Feedback fb;
+    auto err = [&](const std::string& field, const char* key) {
+      fb.add(consent_anchor(field, *ag, own), field, msg(r, key));
+    };
+    domain::ConsentDraft d;
+    d.recipients = values(form, "recipients");
+    if (d.recipients.empty()) err("recipients", "consent.error.recipients");
+    auto cats = domain::parse_categories(values(form, "categories"));
+    if (!cats || cats->empty()) err("categories", "consent.error.categories");
+    else d.categories = *cats;
+    d.purposes = lines(value(form, "purposes"));
+    if (d.purposes.empty()) err("purposes", "consent.error.purposes");
+    auto from = Date::parse(value(form, "valid_from"), "valid_from");
+    if (!from) err("valid_from", "consent.error.valid_from");
+    else d.valid_from = *from;
+    auto until = Date::parse(value(form, "valid_until"), "valid_until");
+    if (!until) err("valid_until", "consent.error.valid_until");
+    else d.valid_until = *until;
+    if (from && until && *until <= *from) err("valid_until", "consent.error.valid_until_order");
+    auto kind = domain::parse_form(value(form, "form"));
+    if (!kind) err("form", "consent.error.form");
+    else d.form = *kind;
+    d.evidence_ref = value(form, "evidence_ref");
+    if (d.evidence_ref.empty()) err("evidence_ref", "consent.error.evidence_ref");
+    auto giver = domain::parse_giver(value(form, "given_by"));
+    if (!giver) err("given_by", "consent.error.given_by");
+    else d.given_by = *giver;
+    d.guardian_name = value(form, "guardian_name");
+    if (giver && *giver == domain::ConsentGiver::kGuardian && d.guardian_name.empty())
+      err("guardian_name", "consent.error.guardian_name");
+    d.informed_of_refusal_and_withdrawal = !value(form, "informed").empty();
+    if (!d.informed_of_refusal_and_withdrawal)
+      err("informed_of_refusal_and_withdrawal", "consent.error.informed");
+    if (!fb.empty()) return render_consent(r, 422, *c, k, form, std::move(fb));
+
+    auto recorded = web_.casework.record_consent(c->reader, *id, d);
+    if (!recorded) {
+      const Error& e = recorded.error();
+      if (e.code != ErrorCode::kInvalidArgument) return web_.failure(r, e);
+      const std::string f = e.field.empty() ? "purposes" : e.field;
+      fb.add(consent_anchor(f, *ag, own), f, e.message);
+      return render_consent(r, 422, *c, k, form, std::move(fb));
+    }
+    return Response::redirect(case_url(*id) + "?hinweis=einwilligung");
+  }
+
+  Response withdraw_consent(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto id = path_id(r, "id");
+    auto cid = path_id(r, "cid");
+    if (!id || !cid) return web_.error_page(r, 404);
+    if (!csrf_ok(*c, r.form())) return web_.error_page(r, 403);
+    // The consent must belong to this case, so a crafted URL cannot reach
+    // another case's consent through a case the caller owns.
+    auto list = web_.casework.consents(c->reader, *id);
+    if (!list) return web_.failure(r, list.error());
+    bool found = false;
+    for (const auto& cv : *list) found = found || cv.consent.id == *cid;
+    if (!found) return web_.error_page(r, 404);
+    auto done = web_.casework.withdraw_consent(c->reader, *cid);
+    if (!done && done.error().code != ErrorCode::kConflict) return web_.failure(r, done.error());
+    return Response::redirect(case_url(*id) + "?hinweis=widerrufen");
+  }
+
+  Response print_consent(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto id = path_id(r, "id");
+    auto cid = path_id(r, "cid");
+    if (!id || !cid) return web_.error_page(r, 404);
+    domain::CaseRecord k;
+    if (auto res = owned_case(r, *c, *id, privacy::ReadPath::kPrint, k)) return *res;
+    auto list = web_.casework.consents(c->reader, *id);
+    if (!list) return web_.failure(r, list.error());
+    const casework::ConsentView* cv = nullptr;
+    for (const auto& x : *list)
+      if (x.consent.id == *cid) cv = &x;
+    if (!cv) return web_.error_page(r, 404);
+    auto ag = agencies(c->user());
+    if (!ag) return web_.failure(r, ag.error());
+    const auto& t = cv->consent.terms;
+    json::array purposes, recipients, cats;
+    for (const auto& p : t.purposes) purposes.push_back(json::string(p));
+    for (const auto& key : t.recipients) recipients.push_back(json::string(ag->name(key)));
+    for (DataCategory cat : domain::all_categories())
+      if (t.categories.has(cat)) cats.push_back(json::string(domain::category_label_de(cat)));
+    json::object data{
+        {"case_url", case_url(*id)},
+        {"owner_agency", ag->name(k.owner_agency)},
+        {"person_name", person_name(k)},
+        {"birth_date", german_date(k.person.birth_date)},
+        {"purposes", std::move(purposes)},
+        {"recipients", std::move(recipients)},
+        {"categories", std::move(cats)},
+        {"valid_from", t.valid_from.german()},
+        {"valid_until", t.valid_until.german()},
+        {"form_label", msg(r, "consent.form." + std::string(domain::form_name(t.form)))},
+        {"evidence_ref", t.evidence_ref},
+        {"guardian", t.given_by == domain::ConsentGiver::kGuardian},
+        {"guardian_name", t.guardian_name},
+        {"version", cv->consent.version},
+        {"state_label", msg(r, "consent.state." + cv->state)}};
+    return page(r, 200, "consent_print", std::move(data), "page.consent_print.title", *c);
+  }
+
+  WebContext& web_;
+};
+
+}  // namespace
+
+void register_casework_pages(Router& router, WebContext& web) {
+  auto pages = std::make_shared<Pages>(web);
+  pages->add_routes(router, pages);
+}
+
+}  // namespace lotse::web

@@ -1,0 +1,244 @@
+// The case-work pages over real HTTP: App + HttpServer on 127.0.0.1, port 0,
+// on SQLite and PostgreSQL. Staff sign in through the HTML form, as a browser
+// would.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "lotse/common/date.h"
+#include "lotse/identity/auth_service.h"
+#include "lotse/organisation/seed.h"
+#include "lotse/web/app.h"
+#include "lotse/web/http_server.h"
+#include "support/http_client.h"
+#include "support/test_database.h"
+
+namespace lotse::web {
+namespace {
+
+using lotse::testing::http_request;
+using lotse::testing::HttpResult;
+
+constexpr const char* kPassword = "richtig-langes-passwort";
+
+// A validity period from today, as the consent rules want it.
+std::string validity() {
+  const Date today = Date::from_unix_ms(system_clock()());
+  return "&valid_from=" + today.str() + "&valid_until=" + add_days(today, 300).str();
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class CaseworkPagesDb : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = lotse::testing::test_database();
+    ASSERT_TRUE(db_->write([](store::Executor& x) {
+      return organisation::seed_organisations(x, organisation::default_data_dir());
+    }));
+    identity::AuthService auth(*db_, system_clock());
+    for (const char* agency : {"15003-jc", "15003-ja", "15003-aa"}) {
+      auto u = auth.add_user({.username = agency, .display_name = agency,
+                              .role = identity::Role::kCaseWorker, .agency_key = agency,
+                              .password = kPassword},
+                             {.username = "admin"});
+      ASSERT_TRUE(u) << u.error().message;
+    }
+    auto k = auth.add_user({.username = "15003-koord", .display_name = "Koordination",
+                            .role = identity::Role::kCoordinator, .alliance_ags = "15003",
+                            .password = kPassword},
+                           {.username = "admin"});
+    ASSERT_TRUE(k) << k.error().message;
+    app_ = std::make_unique<App>(*db_, system_clock(), default_app_options());
+    ServerOptions so;
+    so.host = "127.0.0.1";
+    so.port = 0;
+    so.threads = 2;
+    so.access_log = false;
+    server_ = std::make_unique<HttpServer>(so, [this](Request& r) { return app_->handle(r); });
+    server_->start();
+    port_ = server_->port();
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  HttpResult get(const std::string& target, const std::string& cookie = "") {
+    if (cookie.empty()) return http_request(port_, "GET", target);
+    return http_request(port_, "GET", target, "", {{"Cookie", cookie}});
+  }
+  HttpResult post(const std::string& target, const std::string& body, const std::string& cookie) {
+    return http_request(port_, "POST", target, body,
+                        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie}});
+  }
+
+  static std::string cookie_from(const HttpResult& r, const std::string& name) {
+    auto it = r.headers.find("Set-Cookie");
+    if (it == r.headers.end()) return "";
+    std::smatch m;
+    std::regex re(name + "=([^;\n]*)");
+    return std::regex_search(it->second, m, re) ? m[1].str() : "";
+  }
+
+  static std::string hidden_csrf(const std::string& html) {
+    std::smatch m;
+    std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
+    return std::regex_search(html, m, re) ? m[1].str() : "";
+  }
+
+  // Signs in through the form; returns the Cookie header value.
+  std::string sign_in(const std::string& username) {
+    auto form = get("/anmelden");
+    const std::string csrf = cookie_from(form, "lotse_csrf");
+    auto r = post("/anmelden",
+                  "username=" + username + "&password=" + kPassword + "&next=%2Fstart&csrf_token=" + csrf,
+                  "lotse_csrf=" + csrf);
+    EXPECT_EQ(r.status, 303) << r.body;
+    return "lotse_session=" + cookie_from(r, "lotse_session");
+  }
+
+  std::string csrf_of(const std::string& cookie) { return hidden_csrf(get("/faelle", cookie).body); }
+
+  // Records "Lena Schulz" through the form; returns the case page path.
+  std::string create_case(const std::string& cookie) {
+    auto r = post("/faelle/neu",
+                  "csrf_token=" + csrf_of(cookie) +
+                      "&given_name=Lena&family_name=Schulz&birth_date=2008-04-12&city=Magdeburg"
+                      "&phase=4&needs=applications&goals=Ausbildung",
+                  cookie);
+    EXPECT_EQ(r.status, 303) << r.body;
+    std::string location = r.headers["Location"];
+    return location.substr(0, location.find('?'));
+  }
+
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<App> app_;
+  std::unique_ptr<HttpServer> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(CaseworkPagesDb, SignedOutGoesToSignInWithNext) {
+  auto r = get("/faelle?q=Lena");
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.headers["Location"], "/anmelden?next=/faelle%3Fq%3DLena");
+}
+
+TEST_F(CaseworkPagesDb, OtherRolesGetForbidden) {
+  const std::string cookie = sign_in("15003-koord");
+  EXPECT_EQ(get("/faelle", cookie).status, 403);
+  EXPECT_EQ(get("/faelle/neu", cookie).status, 403);
+}
+
+TEST_F(CaseworkPagesDb, PagesRenderInGerman) {
+  const std::string cookie = sign_in("15003-jc");
+  auto inbox = get("/faelle", cookie);
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  EXPECT_TRUE(has(inbox.body, "Posteingang"));
+  EXPECT_TRUE(has(inbox.body, "href=\"/faelle/neu\""));
+  auto form = get("/faelle/neu", cookie);
+  ASSERT_EQ(form.status, 200);
+  EXPECT_TRUE(has(form.body, "type=\"date\""));
+  EXPECT_TRUE(has(form.body, "<legend"));
+
+  const std::string path = create_case(cookie);
+  ASSERT_EQ(path.rfind("/faelle/", 0), 0u) << path;
+  auto page = get(path, cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_TRUE(has(page.body, "Lena Schulz"));
+  EXPECT_TRUE(has(page.body, "Fallübergabe"));
+  EXPECT_EQ(get(path + "/einwilligung", cookie).status, 200);
+  auto list = get("/faelle", cookie);
+  EXPECT_TRUE(has(list.body, "Eigene Fälle (1)")) << list.body;
+  auto found = get("/faelle?q=Schulz", cookie);
+  EXPECT_TRUE(has(found.body, "Suchergebnisse (1)")) << found.body;
+}
+
+TEST_F(CaseworkPagesDb, EveryFormChecksTheCsrfToken) {
+  const std::string cookie = sign_in("15003-jc");
+  const std::string path = create_case(cookie);
+  for (const std::string& target :
+       {std::string("/faelle/neu"), path + "/vermerke", path + "/foerderkette",
+        path + "/uebergaben", path + "/einwilligung", path + "/einwilligungen/1/widerrufen",
+        std::string("/uebergaben/1/accept")}) {
+    EXPECT_EQ(post(target, "csrf_token=falsch&given_name=Lena", cookie).status, 403) << target;
+    EXPECT_EQ(post(target, "given_name=Lena", cookie).status, 403) << target;
+  }
+}
+
+TEST_F(CaseworkPagesDb, BadFormIs422WithSummaryAndKeepsInput) {
+  const std::string cookie = sign_in("15003-jc");
+  auto r = post("/faelle/neu",
+                "csrf_token=" + csrf_of(cookie) +
+                    "&given_name=Lena&family_name=&birth_date=2008-04-12&city=Magdeburg"
+                    "&needs=applications&goals=Ausbildung+finden",
+                cookie);
+  ASSERT_EQ(r.status, 422);
+  EXPECT_TRUE(has(r.body, "lotse-error-summary"));
+  EXPECT_TRUE(has(r.body, "href=\"#family_name\""));
+  EXPECT_TRUE(has(r.body, "href=\"#phase-1\""));
+  EXPECT_TRUE(has(r.body, "id=\"family_name-error\""));
+  EXPECT_TRUE(has(r.body, "value=\"Lena\""));
+  EXPECT_TRUE(has(r.body, "value=\"Magdeburg\""));
+  EXPECT_TRUE(has(r.body, "value=\"2008-04-12\""));
+  EXPECT_TRUE(has(r.body, ">Ausbildung finden</textarea>"));
+  EXPECT_TRUE(std::regex_search(r.body, std::regex(R"(value="applications" checked)")));
+}
+
+TEST_F(CaseworkPagesDb, ConsentWithoutConfirmationIs422) {
+  const std::string cookie = sign_in("15003-jc");
+  const std::string path = create_case(cookie);
+  auto r = post(path + "/einwilligung",
+                "csrf_token=" + csrf_of(cookie) +
+                    "&recipients=15003-ja&categories=master_data&purposes=Beratung" +
+                    validity() + "&form=written"
+                    "&evidence_ref=AZ-7&given_by=young_person",
+                cookie);
+  ASSERT_EQ(r.status, 422);
+  EXPECT_TRUE(has(r.body, "href=\"#informed\""));
+  EXPECT_TRUE(has(r.body, "value=\"AZ-7\""));
+  EXPECT_TRUE(std::regex_search(r.body, std::regex(R"(value="15003-ja" checked)")));
+}
+
+TEST_F(CaseworkPagesDb, HandoverReachesTheReceiverOnlyWithConsent) {
+  const std::string jc = sign_in("15003-jc");
+  const std::string path = create_case(jc);
+  const std::string csrf = csrf_of(jc);
+  auto consent = post(path + "/einwilligung",
+                      "csrf_token=" + csrf +
+                          "&recipients=15003-ja&categories=master_data&categories=needs_goals"
+                          "&purposes=Gemeinsame+Beratung" + validity() +
+                          "&form=written&evidence_ref=AZ-7"
+                          "&given_by=young_person&informed=1",
+                      jc);
+  ASSERT_EQ(consent.status, 303) << consent.body;
+  auto handover = post(path + "/uebergaben",
+                       "csrf_token=" + csrf + "&handover_to_agency=15003-ja&handover_reason=Hilfe",
+                       jc);
+  ASSERT_EQ(handover.status, 303) << handover.body;
+
+  const std::string ja = sign_in("15003-ja");
+  auto inbox = get("/faelle", ja);
+  EXPECT_TRUE(has(inbox.body, "eingehende Fallübergaben (1)")) << inbox.body;
+  EXPECT_TRUE(has(inbox.body, "Lena Schulz"));
+  auto page = get(path, ja);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(has(page.body, "Nicht freigegeben"));
+
+  const std::string aa = sign_in("15003-aa");
+  auto hidden = get(path, aa);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_FALSE(has(hidden.body, "Schulz"));
+}
+
+TEST_F(CaseworkPagesDb, UnknownCaseIs404) {
+  const std::string cookie = sign_in("15003-jc");
+  EXPECT_EQ(get("/faelle/999999", cookie).status, 404);
+  EXPECT_EQ(get("/faelle/abc", cookie).status, 404);
+}
+
+}  // namespace
+}  // namespace lotse::web

@@ -1,0 +1,198 @@
+// Joint case work in a real browser, at desktop and phone widths: the
+// Jobcenter records a young person, records a consent naming the Jugendamt
+// and hands the case over; the Jugendamt finds it in its Posteingang,
+// confirms receipt and accepts; the Agentur für Arbeit, not named in the
+// consent, gets the 404 page without the name. axe-core checks every page.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
+  messages, VIEWPORTS, assertIncludes,
+} from './harness.mjs';
+
+const de = messages.de;
+const PASSWORD = 'demo';
+
+let lotse;
+let browser;
+
+before(async () => {
+  lotse = await startLotse();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await lotse?.stop();
+});
+
+// A sub-resource aborted because the test moved on to the next page (the
+// favicon loads after the load event) is not a problem of the page.
+function realProblems(problems) {
+  return problems.filter((p) => !p.endsWith('net::ERR_ABORTED'));
+}
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+async function signIn(page, username) {
+  await page.goto(`${lotse.baseUrl}/anmelden`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
+}
+
+// Every page: one h1, no axe violations, no sideways scrolling, a screenshot.
+async function checkPage(page, name) {
+  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
+  await checkA11y(page, name);
+  await assertNoPageOverflow(page);
+  await screenshot(page, name);
+}
+
+for (const viewport of VIEWPORTS) {
+  describe(`case work at ${viewport.width}x${viewport.height}`, () => {
+    let caseUrl;
+
+    test('15003-jc records a person, a consent and a handover to the Jugendamt', async () => {
+      const context = await newContext(browser, { viewport });
+      const page = await context.newPage();
+      const problems = watchConsole(page);
+      try {
+        await signIn(page, '15003-jc');
+        assert.equal(new URL(page.url()).pathname, '/start');
+        await checkPage(page, 'cw-start');
+        await submit(page, 'main a[href="/faelle"]');
+        assertIncludes(await page.locator('h1').innerText(), de['page.cases.title']);
+        await checkPage(page, 'cw-inbox-jc');
+
+        await submit(page, 'main a[href="/faelle/neu"]');
+        // An empty form first: 422, summary with links, nothing lost.
+        await page.fill('#city', 'Magdeburg');
+        const bad = await Promise.all([
+          page.waitForNavigation(),
+          page.click('form[action="/faelle/neu"] button[type="submit"]'),
+        ]);
+        assert.equal(bad[0].status(), 422);
+        const summary = page.locator('.lotse-error-summary');
+        assertIncludes(await summary.innerText(), de['case_new.error.given_name']);
+        assert.equal(await summary.locator('a[href="#family_name"]').count(), 1);
+        assert.equal(await page.inputValue('#city'), 'Magdeburg');
+        await checkPage(page, 'cw-new-errors');
+
+        await page.fill('#given_name', 'Lena');
+        await page.fill('#family_name', 'Schulz');
+        await page.fill('#birth_date', '2008-04-12');
+        await page.check('#phase-4');
+        await page.check('#needs-applications');
+        await page.fill('#goals', 'Ausbildungsplatz als Mechatronikerin finden');
+        await submit(page, 'form[action="/faelle/neu"] button[type="submit"]');
+        caseUrl = new URL(page.url()).pathname;
+        assert.match(caseUrl, /^\/faelle\/\d+$/);
+        assertIncludes(await page.locator('h1').innerText(), 'Lena Schulz');
+        assertIncludes(await page.locator('.lotse-notice').first().innerText(), de['case.notice.created']);
+        await checkPage(page, 'cw-case-new');
+
+        await submit(page, `main a[href="${caseUrl}/einwilligung"]`);
+        await page.check('#recipient-15003-ja');
+        await page.check('#category-master_data');
+        await page.check('#category-needs_goals');
+        await page.fill('#purposes', 'Gemeinsame Beratung zum Übergang in Ausbildung');
+        await page.fill('#evidence_ref', 'JC-MD-2026-0042');
+        await checkPage(page, 'cw-consent');
+        await page.check('#informed');
+        await submit(page, `form[action="${caseUrl}/einwilligung"] button[type="submit"]`);
+        assert.equal(new URL(page.url()).pathname, caseUrl);
+        const consents = await page.locator('#einwilligungen').locator('..').innerText();
+        assertIncludes(consents, 'Jugendamt Magdeburg');
+        assertIncludes(consents, de['consent.state.active']);
+
+        await submit(page, 'main a[href$="/druck"]');
+        const print = await page.locator('main').innerText();
+        assertIncludes(print, de['consent.print_withdrawal']);
+        assertIncludes(print, 'Jugendamt Magdeburg');
+        assertIncludes(print, 'Stammdaten');
+        await checkPage(page, 'cw-consent-print');
+        await page.goto(`${lotse.baseUrl}${caseUrl}`);
+
+        await page.selectOption('#handover_to_agency', '15003-ja');
+        await page.fill('#handover_reason', 'Unterstützung bei der Wohnungssuche und Hilfe für junge Volljährige');
+        await submit(page, `form[action="${caseUrl}/uebergaben"] button[type="submit"]`);
+        assertIncludes(await page.locator('.lotse-notice').first().innerText(), de['case.notice.handover']);
+        assertIncludes(await page.locator('#uebergaben').locator('..').innerText(), de['handover.state.sent']);
+        await checkPage(page, 'cw-case-handed-over');
+        assert.deepEqual(realProblems(problems), []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('15003-ja finds it in the Posteingang, confirms receipt and accepts', async () => {
+      assert.ok(caseUrl, 'the first step created the case');
+      const context = await newContext(browser, { viewport });
+      const page = await context.newPage();
+      const problems = watchConsole(page);
+      try {
+        await signIn(page, '15003-ja');
+        await page.goto(`${lotse.baseUrl}/faelle`);
+        const incoming = page.locator('#eingang').locator('..');
+        assertIncludes(await incoming.innerText(), 'Lena Schulz');
+        // The heading's count equals the entries listed under it.
+        const heading = await page.locator('#eingang').innerText();
+        const listed = await incoming.locator('li').count();
+        assertIncludes(heading, `(${listed})`);
+        await checkPage(page, 'cw-inbox-ja');
+
+        await submit(page, `#eingang ~ ul a[href="${caseUrl}"]`);
+        assertIncludes(await page.locator('main').innerText(), de['case.not_released']);
+        await checkPage(page, 'cw-case-ja');
+        await submit(page, `button:has-text("${de['handover.action.receive']}")`);
+        await submit(page, `button:has-text("${de['handover.action.accept']}")`);
+        assertIncludes(await page.locator('#uebergaben').locator('..').innerText(), de['handover.state.accepted']);
+        await checkPage(page, 'cw-case-ja-accepted');
+        assert.deepEqual(realProblems(problems), []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test('15003-aa, not named in the consent, gets the 404 page without the name', async () => {
+      const context = await newContext(browser, { viewport });
+      const page = await context.newPage();
+      try {
+        await signIn(page, '15003-aa');
+        const response = await page.goto(`${lotse.baseUrl}${caseUrl}`);
+        assert.equal(response.status(), 404);
+        assert.equal((await page.locator('h1').innerText()).trim(), de['error.404.heading']);
+        assert.ok(!(await page.content()).includes('Schulz'));
+        await checkPage(page, 'cw-case-aa-404');
+        await page.goto(`${lotse.baseUrl}/faelle`);
+        assert.ok(!(await page.content()).includes('Schulz'));
+        await checkA11y(page, 'inbox of 15003-aa');
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}
+
+describe('case work without JavaScript', () => {
+  test('the new-person form works with JavaScript disabled', async () => {
+    const context = await newContext(browser, { viewport: VIEWPORTS[1], javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await signIn(page, '15003-jc');
+      await page.goto(`${lotse.baseUrl}/faelle/neu`);
+      await page.fill('#given_name', 'Jonas');
+      await page.fill('#family_name', 'Becker');
+      await page.fill('#birth_date', '2007-09-01');
+      await page.check('#phase-3');
+      await submit(page, 'form[action="/faelle/neu"] button[type="submit"]');
+      assert.match(new URL(page.url()).pathname, /^\/faelle\/\d+$/);
+      assertIncludes(await page.locator('h1').innerText(), 'Jonas Becker');
+    } finally {
+      await context.close();
+    }
+  });
+});
