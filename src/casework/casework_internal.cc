@@ -5,7 +5,7 @@
 namespace lotse::casework::internal {
 
 Result<void> require_case_worker(const Reader& r) {
-  if (!r.case_worker || r.agency_key.empty())
+  if (!privacy::PolicyGate::may_work_on_cases(r))
     return Error::forbidden("Nur Fachkräfte bearbeiten Fälle.");
   return ok();
 }

@@ -72,7 +72,7 @@ Result<CaseAccess> PolicyGate::decide(store::Executor& x, const Reader& reader,
                                       std::int64_t case_id, std::int64_t now_ms) {
   CaseAccess access;
   // Coordinators, the state office and administrators never see case content.
-  if (!reader.case_worker || reader.agency_key.empty()) return access;
+  if (!may_work_on_cases(reader)) return access;
   LOTSE_ASSIGN_OR_RETURN(store::Rows owner,
                          x.query("SELECT owner_agency FROM cases WHERE id = ?", {case_id}));
   if (owner.empty()) return access;

@@ -12,6 +12,7 @@
 #include "lotse/web/http_server.h"
 #include "support/http_client.h"
 #include "support/test_database.h"
+#include "web/web_db_fixture.h"
 
 namespace lotse::web {
 namespace {
@@ -19,36 +20,10 @@ namespace {
 using lotse::testing::http_request;
 using lotse::testing::HttpResult;
 
-constexpr const char* kPassword = "richtig-langes-passwort";
-
-class AppDb : public ::testing::Test {
+class AppDb : public WebDbFixture {
  protected:
   void SetUp() override {
-    db_ = lotse::testing::test_database();
-    ASSERT_TRUE(db_->write([](store::Executor& x) {
-      return organisation::seed_organisations(x, organisation::default_data_dir());
-    }));
-    identity::AuthService auth(*db_, system_clock());
-    auto u = auth.add_user({.username = "15003-jc", .display_name = "Erika Muster",
-                            .role = identity::Role::kCaseWorker, .agency_key = "15003-jc",
-                            .password = kPassword},
-                           {.username = "admin"});
-    ASSERT_TRUE(u) << u.error().message;
-    AppOptions options = default_app_options();
-    app_ = std::make_unique<App>(*db_, system_clock(), options);
-    ServerOptions so;
-    so.host = "127.0.0.1";
-    so.port = 0;
-    so.threads = 2;
-    so.access_log = false;
-    so.max_body_bytes = 64 * 1024;
-    server_ = std::make_unique<HttpServer>(so, [this](Request& r) { return app_->handle(r); });
-    server_->start();
-    port_ = server_->port();
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
+    start({case_worker("15003-jc", "Erika Muster")}, 64 * 1024);
   }
 
   HttpResult get(const std::string& target, std::vector<std::pair<std::string, std::string>> h = {}) {
@@ -119,10 +94,6 @@ class AppDb : public ::testing::Test {
     return cookie_from(r, "lotse_session");
   }
 
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<App> app_;
-  std::unique_ptr<HttpServer> server_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(AppDb, HealthzReportsDatabase) {

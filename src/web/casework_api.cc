@@ -831,7 +831,7 @@ void register_casework_api(Router& router, WebContext& web) {
       const Reader me = reader_for(**user, r);
       // Coordinators, the state office and administrators never touch case
       // data: answer 403 before the service, for reads and writes alike.
-      if (!me.case_worker)
+      if (!privacy::PolicyGate::may_work_on_cases(me))
         return problem(403, "Forbidden", "Fallarbeit ist Fachkräften vorbehalten.", r.request_id);
       return h(web, r, me);
     });

@@ -17,6 +17,7 @@
 #include "lotse/web/http_server.h"
 #include "support/http_client.h"
 #include "support/test_database.h"
+#include "web/web_db_fixture.h"
 
 namespace lotse::web {
 
@@ -26,45 +27,15 @@ namespace json = boost::json;
 using lotse::testing::http_request;
 using lotse::testing::HttpResult;
 
-constexpr const char* kPassword = "richtig-langes-passwort";
-
-class CaseworkApiDb : public ::testing::Test {
+class CaseworkApiDb : public WebDbFixture {
  protected:
   void SetUp() override {
-    db_ = lotse::testing::test_database();
-    ASSERT_TRUE(db_->write([](store::Executor& x) {
-      return organisation::seed_organisations(x, organisation::default_data_dir());
-    }));
-    identity::AuthService auth(*db_, system_clock());
-    for (const char* agency : {"15003-jc", "15003-ja", "15003-aa"}) {
-      auto u = auth.add_user({.username = agency, .display_name = agency,
-                              .role = identity::Role::kCaseWorker, .agency_key = agency,
-                              .password = kPassword},
-                             {.username = "admin"});
-      ASSERT_TRUE(u) << u.error().message;
-    }
-    auto c = auth.add_user({.username = "15003-koord", .display_name = "Koordination",
-                            .role = identity::Role::kCoordinator, .alliance_ags = "15003",
-                            .password = kPassword},
-                           {.username = "admin"});
-    ASSERT_TRUE(c) << c.error().message;
-    app_ = std::make_unique<App>(*db_, system_clock(), default_app_options());
-    ServerOptions so;
-    so.host = "127.0.0.1";
-    so.port = 0;
-    so.threads = 2;
-    so.access_log = false;
-    so.max_body_bytes = 64 * 1024;
-    server_ = std::make_unique<HttpServer>(so, [this](Request& r) { return app_->handle(r); });
-    server_->start();
-    port_ = server_->port();
+    start({case_worker("15003-jc"), case_worker("15003-ja"), case_worker("15003-aa"),
+           coordinator("15003")},
+          64 * 1024);
     jc_ = token("15003-jc");
     ja_ = token("15003-ja");
     aa_ = token("15003-aa");
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
   }
 
   std::string token(const std::string& username) {
@@ -165,10 +136,6 @@ class CaseworkApiDb : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<App> app_;
-  std::unique_ptr<HttpServer> server_;
-  std::uint16_t port_ = 0;
   std::string jc_, ja_, aa_;
 };
 

@@ -196,11 +196,12 @@ class Pages {
       denied = Response::redirect("/anmelden?next=" + url_encode(next));
       return std::nullopt;
     }
-    if (s->user.role != identity::Role::kCaseWorker || s->user.agency_key.empty()) {
+    Caller c{*s, reader_for(s->user, r)};
+    if (!privacy::PolicyGate::may_work_on_cases(c.reader)) {
       denied = web_.error_page(r, 403);
       return std::nullopt;
     }
-    return Caller{*s, reader_for(s->user, r)};
+    return c;
   }
 
   static bool csrf_ok(const Caller& c, const Form& form) {

@@ -13,14 +13,13 @@
 #include "lotse/web/http_server.h"
 #include "support/http_client.h"
 #include "support/test_database.h"
+#include "web/web_db_fixture.h"
 
 namespace lotse::web {
 namespace {
 
 using lotse::testing::http_request;
 using lotse::testing::HttpResult;
-
-constexpr const char* kPassword = "richtig-langes-passwort";
 
 // A validity period from today, as the consent rules want it.
 std::string validity() {
@@ -32,39 +31,11 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class CaseworkPagesDb : public ::testing::Test {
+class CaseworkPagesDb : public WebDbFixture {
  protected:
   void SetUp() override {
-    db_ = lotse::testing::test_database();
-    ASSERT_TRUE(db_->write([](store::Executor& x) {
-      return organisation::seed_organisations(x, organisation::default_data_dir());
-    }));
-    identity::AuthService auth(*db_, system_clock());
-    for (const char* agency : {"15003-jc", "15003-ja", "15003-aa"}) {
-      auto u = auth.add_user({.username = agency, .display_name = agency,
-                              .role = identity::Role::kCaseWorker, .agency_key = agency,
-                              .password = kPassword},
-                             {.username = "admin"});
-      ASSERT_TRUE(u) << u.error().message;
-    }
-    auto k = auth.add_user({.username = "15003-koord", .display_name = "Koordination",
-                            .role = identity::Role::kCoordinator, .alliance_ags = "15003",
-                            .password = kPassword},
-                           {.username = "admin"});
-    ASSERT_TRUE(k) << k.error().message;
-    app_ = std::make_unique<App>(*db_, system_clock(), default_app_options());
-    ServerOptions so;
-    so.host = "127.0.0.1";
-    so.port = 0;
-    so.threads = 2;
-    so.access_log = false;
-    server_ = std::make_unique<HttpServer>(so, [this](Request& r) { return app_->handle(r); });
-    server_->start();
-    port_ = server_->port();
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
+    start({case_worker("15003-jc"), case_worker("15003-ja"), case_worker("15003-aa"),
+           coordinator("15003")});
   }
 
   HttpResult get(const std::string& target, const std::string& cookie = "") {
@@ -115,10 +86,6 @@ class CaseworkPagesDb : public ::testing::Test {
     return location.substr(0, location.find('?'));
   }
 
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<App> app_;
-  std::unique_ptr<HttpServer> server_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(CaseworkPagesDb, SignedOutGoesToSignInWithNext) {

@@ -99,28 +99,28 @@ std::optional<std::string> Response::header(std::string_view name) const {
   return std::nullopt;
 }
 
-Response Response::text(int status, std::string body) {
+namespace {
+
+Response typed(int status, const char* content_type, std::string body) {
   Response r;
   r.status = status;
-  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  r.headers.emplace_back("Content-Type", content_type);
   r.body = std::move(body);
   return r;
+}
+
+}  // namespace
+
+Response Response::text(int status, std::string body) {
+  return typed(status, "text/plain; charset=utf-8", std::move(body));
 }
 
 Response Response::html(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
-  r.body = std::move(body);
-  return r;
+  return typed(status, "text/html; charset=utf-8", std::move(body));
 }
 
 Response Response::json(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
-  r.body = std::move(body);
-  return r;
+  return typed(status, "application/json; charset=utf-8", std::move(body));
 }
 
 Response Response::redirect(std::string location, int status) {

@@ -58,6 +58,13 @@ using CaseLoader = std::function<Result<domain::CaseRecord>(store::Executor&, st
 
 class PolicyGate {
  public:
+  // Whether the reader may do case work at all: case workers of an agency.
+  // Coordinators, the state office and administrators never see case
+  // content. Handlers ask this (to answer early), the service enforces it.
+  static bool may_work_on_cases(const Reader& reader) {
+    return reader.case_worker && !reader.agency_key.empty();
+  }
+
   // The decision alone (no audit): for the inbox counts and for tests.
   static Result<CaseAccess> decide(store::Executor& x, const Reader& reader, std::int64_t case_id,
                                    std::int64_t now_ms);
