@@ -104,7 +104,7 @@ struct App::Impl {
         .lang = [this](const Request& r) { return lang(r); },
     });
     routes();
-    register_casework_api(router, *web);
+    register_api(router, *web);
     register_casework_pages(router, *web);
   }
 

@@ -28,137 +28,20 @@
 #include "lotse/identity/auth_service.h"
 #include "lotse/organisation/directory.h"
 #include "lotse/web/web_context.h"
+#include "web/page_support.h"
 
 namespace lotse::web {
 namespace {
 
 namespace json = boost::json;
-using Form = std::multimap<std::string, std::string>;
+using namespace pages;  // NOLINT: the shared page helpers
 using domain::DataCategory;
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string value(const Form& f, const std::string& key) {
-  auto it = f.find(key);
-  return it == f.end() ? std::string() : trim(it->second);
-}
-
-std::vector<std::string> values(const Form& f, const std::string& key) {
-  std::vector<std::string> out;
-  for (auto [it, end] = f.equal_range(key); it != end; ++it) out.push_back(it->second);
-  return out;
-}
-
-bool contains(const std::vector<std::string>& v, std::string_view s) {
-  for (const auto& x : v)
-    if (x == s) return true;
-  return false;
-}
-
-std::optional<std::int64_t> parse_id(const std::string& s) {
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || end != s.data() + s.size() || n <= 0) return std::nullopt;
-  return n;
-}
-
-// For the ?next= of the sign-in redirect: everything but unreserved
-// characters and '/' is escaped, so the query of the target survives.
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string german_date(const std::string& iso) {
-  auto d = Date::parse(iso);
-  return d ? d->german() : iso;
-}
-
-// Splits a textarea into its non-empty lines (one purpose per line).
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = trim(std::string_view(text).substr(start, end - start));
-    if (!line.empty()) out.push_back(std::move(line));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string person_name(const domain::CaseRecord& c) {
-  if (!c.visible.has(DataCategory::kMasterData)) return "";
-  return trim(c.person.given_name + " " + c.person.family_name);
-}
 
 std::string need_label(std::string_view key) {
   for (const auto& n : domain::all_needs())
     if (n.key == key) return std::string(n.label_de);
   return std::string(key);
 }
-
-// Errors of a form shown again: the summary entries link to `anchor` (the
-// id of the input, or of the first option of a group); `key` names the
-// field in the template's `fe` object.
-struct Feedback {
-  json::array errors;
-  json::object fe;
-  void add(const std::string& anchor, const std::string& key, const std::string& message) {
-    errors.push_back(json::object{{"field", anchor}, {"message", message}});
-    if (!fe.contains(key)) fe[key] = message;
-  }
-  bool empty() const { return errors.empty(); }
-};
-
-struct Caller {
-  identity::Session session;
-  privacy::Reader reader;
-  const identity::User& user() const { return session.user; }
-};
-
-struct Agencies {
-  std::vector<organisation::Agency> list;  // of the caller's alliance
-  std::string name(const std::string& key) const {
-    for (const auto& a : list)
-      if (a.key == key) return a.name;
-    return key;
-  }
-  bool is_jugendamt(const std::string& key) const {
-    for (const auto& a : list)
-      if (a.key == key) return a.kind == "jugendamt";
-    return key.size() > 3 && key.substr(key.size() - 3) == "-ja";
-  }
-  // The other agencies, as options with `selected`/`checked` marks.
-  json::array options(const std::string& own, const std::vector<std::string>& chosen,
-                      const std::string& id_prefix) const {
-    json::array out;
-    for (const auto& a : list) {
-      if (a.key == own) continue;
-      out.push_back(json::object{{"key", a.key},
-                                 {"name", a.name},
-                                 {"legal_sphere", a.legal_sphere},
-                                 {"id", id_prefix + a.key},
-                                 {"selected", contains(chosen, a.key)}});
-    }
-    return out;
-  }
-};
 
 class Pages {
  public:
@@ -185,38 +68,11 @@ class Pages {
  private:
   // ---- request helpers -------------------------------------------------
 
-  // The signed-in case worker, or the answer for everyone else: a sign-in
-  // redirect back to this page, or 403 for other roles.
   std::optional<Caller> caller(Request& r, Response& denied) {
-    auto s = web_.session_of(r);
-    if (!s) {
-      // After sign-in a POST target cannot be repeated; the list is the
-      // nearest safe place to continue.
-      const std::string next = r.method == "GET" ? r.target : "/faelle";
-      denied = Response::redirect("/anmelden?next=" + url_encode(next));
-      return std::nullopt;
-    }
-    Caller c{*s, reader_for(s->user, r)};
-    if (!privacy::PolicyGate::may_work_on_cases(c.reader)) {
-      denied = web_.error_page(r, 403);
-      return std::nullopt;
-    }
-    return c;
+    return signed_in_case_worker(web_, r, denied);
   }
 
-  static bool csrf_ok(const Caller& c, const Form& form) {
-    return secure_equals(c.session.csrf_token, value(form, "csrf_token"));
-  }
-
-  Result<Agencies> agencies(const identity::User& u) {
-    return web_.db.read([&](store::Executor& x) -> Result<Agencies> {
-      Agencies out;
-      if (!u.alliance_ags.empty()) {
-        LOTSE_ASSIGN_OR_RETURN(out.list, organisation::Directory::agencies(x, u.alliance_ags));
-      }
-      return out;
-    });
-  }
+  Result<Agencies> agencies(const identity::User& u) { return alliance_agencies(web_, u); }
 
   Date today() const { return Date::from_unix_ms(web_.clock()); }
 
@@ -224,8 +80,7 @@ class Pages {
 
   Response page(const Request& r, int status, std::string_view name, json::object data,
                 const std::string& title_key, const Caller& c) {
-    data["csrf_token"] = c.session.csrf_token;
-    return web_.page(r, status, name, data, title_key, c.session);
+    return render(web_, r, status, name, std::move(data), title_key, c);
   }
 
   std::string case_url(std::int64_t id) const { return "/faelle/" + std::to_string(id); }

@@ -339,8 +339,22 @@ Result<std::shared_ptr<const Views>> Views::load(const std::string& web_root) {
   }
 
   for (std::string_view lang : kLanguages) {
-    const fs::path path = fs::path(web_root) / "i18n" / (std::string(lang) + ".json");
-    LOTSE_ASSIGN_OR_RETURN(Catalogue catalogue, load_catalogue(path));
+    // i18n/<lang>.json plus one file per feature in i18n/<lang>/ (sorted);
+    // a key defined twice is an error, so features cannot override each other.
+    const fs::path i18n = fs::path(web_root) / "i18n";
+    LOTSE_ASSIGN_OR_RETURN(Catalogue catalogue, load_catalogue(i18n / (std::string(lang) + ".json")));
+    std::vector<fs::path> parts;
+    std::error_code dir_ec;
+    for (const auto& entry : fs::directory_iterator(i18n / std::string(lang), dir_ec))
+      if (entry.path().extension() == ".json") parts.push_back(entry.path());
+    std::sort(parts.begin(), parts.end());
+    for (const auto& part : parts) {
+      LOTSE_ASSIGN_OR_RETURN(Catalogue more, load_catalogue(part));
+      for (auto& [key, text] : more) {
+        if (!catalogue.emplace(key, std::move(text)).second)
+          return Error::internal(part.string() + ": key \"" + key + "\" is defined twice");
+      }
+    }
     mu::data t{mu::data::type::object};
     for (const auto& [key, text] : catalogue) t.set(template_key(key), mu::data{text});
     mu::data layer{mu::data::type::object};

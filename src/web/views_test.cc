@@ -33,10 +33,17 @@ std::string read(const fs::path& path) {
   return out.str();
 }
 
+// The keys of i18n/<lang>.json and of the feature files in i18n/<lang>/.
 std::set<std::string> catalogue_keys(const std::string& lang) {
-  json::value v = json::parse(read(fs::path(kWebRoot) / "i18n" / (lang + ".json")));
+  std::vector<fs::path> files{fs::path(kWebRoot) / "i18n" / (lang + ".json")};
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(kWebRoot) / "i18n" / lang, ec))
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
   std::set<std::string> keys;
-  for (const auto& [key, value] : v.as_object()) keys.emplace(key);
+  for (const auto& file : files) {
+    json::value v = json::parse(read(file));
+    for (const auto& [key, value] : v.as_object()) keys.emplace(key);
+  }
   return keys;
 }
 
@@ -77,11 +84,12 @@ class TinyWebRoot {
   }
   ~TinyWebRoot() { fs::remove_all(root_); }
   std::string path() const { return root_.string(); }
-
- private:
   void write(const std::string& rel, const std::string& text) {
+    fs::create_directories((root_ / rel).parent_path());
     std::ofstream(root_ / rel, std::ios::binary) << text;
   }
+
+ private:
   fs::path root_;
 };
 
@@ -278,6 +286,22 @@ TEST(MessageTest, ResolvesAndFallsBackToKey) {
   EXPECT_EQ(views->message("en", "page.signin.title"), "Sign in");
   EXPECT_EQ(views->message("de", "no.such.key"), "no.such.key");
   EXPECT_EQ(views->message("fr", "page.signin.title"), "Anmelden");  // unknown language: German
+}
+
+TEST(MessageTest, FeatureCataloguesAddKeysButNeverRedefineOne) {
+  TinyWebRoot root("[{{t.conference_title}}]");
+  root.write("i18n/de/conference.json", R"({"conference.title": "Fallberatung"})");
+  root.write("i18n/en/conference.json", R"({"conference.title": "Case conference"})");
+  auto views = Views::load(root.path());
+  ASSERT_TRUE(views.ok()) << views.error().message;
+  EXPECT_EQ((*views)->message("en", "conference.title"), "Case conference");
+  EXPECT_NE((*views)->render_page("page", {}, PageContext{}).find("[Fallberatung]"),
+            std::string::npos);
+
+  root.write("i18n/de/other.json", R"({"page.signin.title": "Einloggen"})");
+  auto clash = Views::load(root.path());
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(clash.error().message.find("page.signin.title"), std::string::npos);
 }
 
 TEST(MessageTest, MissingTemplateKeyRendersEmpty) {

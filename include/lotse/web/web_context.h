@@ -2,7 +2,7 @@
 // services, and the App's request helpers, so that each module only adds its
 // routes in its own file.
 //
-//   void register_casework_api(Router& router, WebContext& web) {
+//   void register_things(Router& router, WebContext& web) {
 //     router.add("GET", "/api/v1/cases/{id}", [&web](Request& r) {
 //       auto user = web.api_user(r);
 //       if (!user) return web.failure(r, user.error());
@@ -65,10 +65,12 @@ struct WebContext {
 // The policy-gate reader for a signed-in user and request.
 privacy::Reader reader_for(const identity::User& user, const Request& request);
 
-// Route modules.
-void register_casework_api(Router& router, WebContext& web);
-// (method, pattern) of every casework API route, as documented in its OpenAPI.
-std::vector<std::pair<std::string, std::string>> casework_api_routes();
+// The JSON API: every API module behind one guard, and GET /api/v1/openapi.json.
+void register_api(Router& router, WebContext& web);
+// (method, pattern) of every API route, as documented in the OpenAPI document.
+std::vector<std::pair<std::string, std::string>> api_routes();
+
+// Page modules.
 void register_casework_pages(Router& router, WebContext& web);
 
 }  // namespace lotse::web
