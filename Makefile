@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 DB ?= sqlite:lotse.db
 
-.PHONY: run test deps build demo-db bench format clean
+.PHONY: run test deps build demo-db bench bench-casework format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -25,6 +25,11 @@ test: build
 
 bench: build
 	@bash bench/run.sh
+
+# Case page, inbox and person search at PERSONS synthetic persons (default
+# 1,000,000; generating them takes minutes), see bench/README.md.
+bench-casework: build
+	@BUILD_DIR=$(BUILD_DIR) bash bench/casework.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

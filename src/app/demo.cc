@@ -6,6 +6,7 @@
 #include <future>
 #include <mutex>
 
+#include "lotse/catalogue/demo_catalogue.h"
 #include "lotse/identity/auth_service.h"
 #include "lotse/organisation/directory.h"
 #include "lotse/organisation/seed.h"
@@ -49,6 +50,7 @@ Result<DemoSummary> load_demo(store::Database& db, Clock clock, const std::strin
   }));
   summary.alliances = seeded.alliances;
   summary.agencies = seeded.agencies;
+  LOTSE_TRY(catalogue::load_demo_catalogue(db, clock, data_dir));  // offers, contact points
 
   LOTSE_ASSIGN_OR_RETURN(std::vector<NewUser> accounts, demo_accounts(db));
   identity::AuthService auth(db, clock);

@@ -2,14 +2,19 @@
 // audit verify. Every option can also come from a LOTSE_* environment
 // variable (LOTSE_DATABASE, LOTSE_HOST, LOTSE_PORT, ...).
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "lotse/app/catalogue_cli.h"
 #include "lotse/app/demo.h"
+#include "lotse/app/synthetic_people.h"
 #include "lotse/common/clock.h"
 #include "lotse/common/crypto.h"
 #include "lotse/identity/auth_service.h"
@@ -57,6 +62,10 @@ int run_migrate(store::Database& db) {
 
 }  // namespace
 
+namespace lotse::app {
+void add_retention_commands(CLI::App& cli, std::string& database);  // retention_cli.cc
+}  // namespace lotse::app
+
 int main(int argc, char** argv) {
   lotse::crypto_init();
   CLI::App cli{"Lotse – Plattform für Jugendberufsagenturen"};
@@ -95,6 +104,11 @@ int main(int argc, char** argv) {
                   "Mark cookies Secure (behind a TLS reverse proxy)")
       ->envname("LOTSE_SECURE_COOKIES");
   serve->add_flag("--no-access-log", no_access_log, "No JSON log line per request");
+  serve->add_option("--handover-due-days", app_options.handover_due_working_days,
+                    "Working days after which a sent handover is overdue (1..60)")
+      ->envname("LOTSE_HANDOVER_DUE_DAYS")
+      ->check(CLI::Range(1, 60))
+      ->capture_default_str();
   serve->add_flag("--print-demo-logins", print_demo_logins, "Print the demo sign-ins on start");
 
   // migrate
@@ -107,6 +121,13 @@ int main(int argc, char** argv) {
   std::string data_dir = organisation::default_data_dir();
   demo->add_option("--data-dir", data_dir, "Folder with the folded-in open data")
       ->envname("LOTSE_DATA_DIR")
+      ->capture_default_str();
+  app::SyntheticOptions synthetic;
+  demo->add_option("--persons", synthetic.persons,
+                   "Also generate N synthetic young people with cases, consents, handovers")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  demo->add_option("--seed", synthetic.seed, "Seed of the generator (same seed, same day: same data)")
       ->capture_default_str();
 
   // user
@@ -140,6 +161,9 @@ int main(int argc, char** argv) {
   auto* audit_verify = audit->add_subcommand("verify", "Verify the hash chain of the audit log");
   add_db(audit_verify);
 
+  app::add_retention_commands(cli, database);  // retention rules | set | run (retention_cli.cc)
+
+  app::add_catalogue_commands(cli);  // import hsds | export hsds (catalogue_cli.cc)
   CLI11_PARSE(cli, argc, argv);
 
   const identity::Actor cli_actor{.username = acting_as, .request_id = "cli"};
@@ -166,6 +190,33 @@ int main(int argc, char** argv) {
               << " Stellen, " << summary->users_created << " Konten angelegt, "
               << summary->users_existing << " schon vorhanden. Passwort aller Demo-Konten: "
               << app::kDemoPassword << "\n";
+    if (synthetic.persons > 0) {
+      synthetic.data_dir = data_dir;
+      // One transaction per 5 %, so each progress line ends one.
+      synthetic.batch = static_cast<int>(std::clamp<std::int64_t>(synthetic.persons / 20, 1000, 50000));
+      // A line every 5 % with the rate and the time still to go.
+      const auto started = std::chrono::steady_clock::now();
+      std::int64_t next_report = 0;
+      auto people = app::generate_people(
+          *db, system_clock(), synthetic, [&](std::int64_t done, std::int64_t total) {
+            if (done < next_report && done < total) return;
+            next_report = done + std::max<std::int64_t>(1, total / 20);
+            const double secs =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+            const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+            std::cerr << fmt::format("Personen: {}/{} ({:.0f} %), {:.0f}/s, noch {:.0f} s\n",
+                                     done, total, 100.0 * static_cast<double>(done) /
+                                                      static_cast<double>(total),
+                                     rate, eta);
+          });
+      if (!people) return fail("generating persons failed: " + people.error().message);
+      std::cout << fmt::format(
+          "Synthetische Personen: {} Personen, {} Fälle, {} Einwilligungen, {} Übermittlungen, "
+          "{} Notizen, {} Förderschritte, {} Übergaben in {:.1f} s (Startwert {}).\n",
+          people->persons, people->cases, people->consents, people->transfers, people->notes,
+          people->steps, people->handovers, people->seconds, synthetic.seed);
+    }
     return 0;
   }
 

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lotse/casework/casework_service.h"
 
@@ -44,5 +46,65 @@ std::size_t text_length(std::string_view s);
 // Lowercases ASCII and folds German umlauts and ß (ä→ae, ö→oe, ü→ue, ß→ss),
 // so that "Müller" and "mueller" find each other.
 std::string fold_for_search(std::string_view s);
+
+// ---- typo-tolerant person search (casework_service.cc) ------------------
+
+// A search query as the case worker typed it: name words (folded) and an
+// optional birth date ("12.04.2008", "12.4.2008" or "2008-04-12").
+struct SearchQuery {
+  std::vector<std::string> words;
+  std::optional<std::string> birth_date;  // YYYY-MM-DD
+};
+SearchQuery parse_search_query(std::string_view query);
+
+// The distinct trigrams of a folded word padded as pg_trgm pads it
+// ("  w " -> "  w", " wo", "wor", ...), by Unicode characters.
+std::vector<std::string> padded_trigrams(std::string_view word);
+// The trigrams inside the word only (substring match; empty below 3 characters).
+std::vector<std::string> inner_trigrams(std::string_view word);
+
+// How well query word `q` matches name word `w`, 0..1: 1 equal, then prefix,
+// substring, and otherwise the trigram similarity (as pg_trgm's similarity),
+// also compared after folding common spelling variants (dt/tt -> t, y -> i,
+// ph -> f, doubled letters), so that "schmitt" ~ "schmidt", "meier" ~ "meyer".
+double word_score(std::string_view q, std::string_view w);
+// A word counts as found from this score on (pg_trgm's default threshold).
+inline constexpr double kWordMatchThreshold = 0.3;
+// Score of a folded name ("lena schulz", spaces as separators) for the query
+// words: the mean of each word's best match, or 0 when any query word finds
+// no name word at or above kWordMatchThreshold (all words must be found).
+double name_score(const std::vector<std::string>& words, std::string_view folded_name);
+// True when every query word equals a word of the name: nothing fuzzy can rank higher.
+bool exact_name_match(const std::vector<std::string>& words, std::string_view folded_name);
+
+// name_score for many names against one query: the query's trigrams are
+// computed once, each name's once (search scores hundreds of names).
+class NameScorer {
+ public:
+  explicit NameScorer(const std::vector<std::string>& words);
+  double score(std::string_view folded_name) const;
+  // The best score a name can reach that does not contain every query word
+  // (a typo in at least one word: word_score caps non-substrings at 0.9).
+  double fuzzy_bound() const;
+
+ private:
+  struct Word {
+    std::string text, variant;
+    std::vector<std::uint64_t> trigrams, variant_trigrams;  // sorted hashes
+  };
+  static Word make(std::string_view w);
+  static double word(const Word& q, const Word& w);
+  std::vector<Word> words_;
+};
+
+// A condition "column is one of ids" with ONE parameter, so the statement
+// text (and its prepared statement) does not depend on the number of ids:
+// SQLite json_each, PostgreSQL = ANY(array).
+struct IdListCondition {
+  std::string sql;
+  store::Value param;
+};
+IdListCondition id_in(store::Dialect dialect, std::string_view column,
+                      const std::vector<std::int64_t>& ids);
 
 }  // namespace lotse::casework::internal

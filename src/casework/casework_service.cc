@@ -11,9 +11,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
+#include <functional>
 #include <optional>
+#include <unordered_map>
 #include <set>
-#include <sstream>
 
 #include "casework/casework_internal.h"
 #include "lotse/common/date.h"
@@ -57,21 +58,197 @@ Result<void> replace_needs(store::Executor& x, std::int64_t case_id,
   return ok();
 }
 
-// Cases the caller's agency could possibly see: its own, and those where a
-// consent or a legal-basis transfer names it. The gate decides afterwards.
-constexpr const char* kCandidateCases =
-    "SELECT id FROM cases WHERE owner_agency = ? "
-    "UNION SELECT c.case_id FROM consents c JOIN consent_recipients cr ON cr.consent_id = c.id "
-    "WHERE cr.agency_key = ? "
-    "UNION SELECT case_id FROM legal_transfers WHERE to_agency = ?";
+// Cases the caller's agency could possibly see, newest first: its own, and
+// those a consent or a legal-basis transfer ever named it on (case_shares,
+// kept by triggers, migration 3). The gate decides afterwards. Each half is
+// read in id order from its index and cut at `n` before the union, so a page
+// never sorts all of a large agency's cases. Parameters: agency, [status,]
+// n, agency, n.
+std::string candidate_cases(bool own_status_filter) {
+  return fmt::format(
+      "SELECT id FROM (SELECT id FROM cases WHERE owner_agency = ?{} ORDER BY id DESC LIMIT ?) o "
+      "UNION SELECT case_id FROM (SELECT case_id FROM case_shares WHERE agency_key = ? "
+      "ORDER BY case_id DESC LIMIT ?) s",
+      own_status_filter ? " AND status = ?" : "");
+}
 
-std::string escape_like(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
+// ---- person search ------------------------------------------------------
+//
+// Candidates come only from the caller's search scope (migration 3): its own
+// persons and those a consent or transfer with master data once named it on.
+// SQLite: FTS5 trigram index, queried inside the scope's rowid range; first
+// all trigrams of every word (substring match, cheap and selective), and
+// only when that does not yield enough matches that no typo could beat, the
+// typo-tolerant pass: names sharing a run of consecutive trigrams with each
+// word. PostgreSQL: pg_trgm's word similarity on the GIN index. Both end in
+// the same ranking (internal::NameScorer), best first, newest first among
+// equals; the gate decides on every result.
+
+struct SearchHit {
+  std::int64_t person_id = 0;
+  double score = 0;
+};
+
+constexpr std::int64_t kScopeSpan = std::int64_t{1} << 32;
+// At most this many candidates are scored per pass; a query that matches
+// more than this (e.g. "an") still gets the best of them, newest first.
+constexpr int kMaxCandidates = 1000;
+// The first slice of pass 1 (newest first) is this many times the limit:
+// for a common name it already holds enough exact matches, and nothing can
+// rank above those.
+constexpr int kFirstSliceFactor = 3;
+
+std::string fts_string(std::string_view trigram) {
+  std::string out = "\"";
+  for (char c : trigram) {
+    if (c == '"') out += '"';
     out += c;
   }
+  out += '"';
   return out;
+}
+
+struct Scored {
+  explicit Scored(const internal::SearchQuery& q) : scorer(q.words) {}
+  internal::NameScorer scorer;
+  std::unordered_map<std::int64_t, SearchHit> by_person;
+  void add(std::int64_t person_id, std::string_view text) {
+    if (by_person.contains(person_id)) return;
+    const double score = scorer.score(text);
+    if (score <= 0) return;
+    by_person[person_id] = {person_id, score};
+  }
+  std::size_t at_least(double score) const {
+    std::size_t n = 0;
+    for (const auto& [id, hit] : by_person) n += hit.score >= score;
+    return n;
+  }
+};
+
+// One FTS5 query inside the scope, newest first; returns how many rows came.
+Result<std::size_t> fts_rows(store::Executor& x, const std::string& match, std::int64_t lo,
+                             std::int64_t hi, int limit, Scored& out, std::int64_t* last_rowid) {
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      x.query("SELECT f.rowid, ps.person_id, ps.search_text FROM person_search_fts f "
+              "JOIN person_search ps ON ps.id = f.rowid "
+              "WHERE person_search_fts MATCH ? AND f.rowid BETWEEN ? AND ? "
+              "ORDER BY f.rowid DESC LIMIT ?",
+              {match, lo, hi, std::int64_t{limit}}));
+  for (const auto& row : rows) out.add(row.integer(1), row.text(2));
+  if (last_rowid && !rows.empty()) *last_rowid = rows.back().integer(0);
+  return rows.size();
+}
+
+Result<void> sqlite_candidates(store::Executor& x, const std::string& agency,
+                               const internal::SearchQuery& q, std::size_t limit, Scored& out) {
+  LOTSE_ASSIGN_OR_RETURN(store::Rows scope,
+                         x.query("SELECT scope FROM search_scopes WHERE agency_key = ?", {agency}));
+  if (scope.empty()) return ok();  // the agency has never had a person to find
+  const std::int64_t lo = scope[0].integer(0) * kScopeSpan, hi = lo + kScopeSpan - 1;
+
+  if (q.birth_date) {
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        x.query("SELECT ps.person_id, ps.search_text FROM persons p "
+                "JOIN person_search ps ON ps.id = ? + p.id WHERE p.birth_date = ?",
+                {lo, *q.birth_date}));
+    for (const auto& row : rows) out.add(row.integer(0), row.text(1));
+    return ok();
+  }
+
+  // Pass 1: every trigram of every word, i.e. names containing each word
+  // (words under three letters: the padded start, i.e. a prefix). Newest
+  // first; stop early once enough exact matches are in.
+  std::string all;
+  for (const auto& w : q.words) {
+    std::vector<std::string> terms = internal::inner_trigrams(w);
+    if (terms.empty()) {
+      terms = internal::padded_trigrams(w);
+      terms.resize(std::min<std::size_t>(terms.size(), 2));
+    }
+    for (const auto& t : terms) {
+      if (!all.empty()) all += " AND ";
+      all += fts_string(t);
+    }
+  }
+  std::int64_t last = hi;
+  const int slice = static_cast<int>(limit) * kFirstSliceFactor + 20;
+  LOTSE_ASSIGN_OR_RETURN(std::size_t first, fts_rows(x, all, lo, hi, slice, out, &last));
+  if (first == static_cast<std::size_t>(slice) && out.at_least(1.0) < limit)
+    LOTSE_TRY(fts_rows(x, all, lo, last - 1, kMaxCandidates - slice, out, nullptr));
+  // Names that contain every word, scored at least as high as any name with
+  // a typo can be: nothing fuzzy would rank above them.
+  if (out.at_least(out.scorer.fuzzy_bound()) >= limit) return ok();
+
+  // Pass 2 (typos): a name must share, for every word, one run of
+  // consecutive padded trigrams: two (four letters in a row, counting the
+  // word's start and end) for words up to five letters, three up to eight,
+  // four from nine on. One wrong, missing or extra letter destroys at most
+  // three trigrams in a row, so such a run survives it (longer runs keep
+  // common endings like "mann" from matching half the scope); FTS5 answers
+  // this with seeks, not by reading the doclists of "  s" or "er ".
+  std::string fuzzy;
+  for (const auto& w : q.words) {
+    const std::vector<std::string> t = internal::padded_trigrams(w);
+    const std::size_t len = internal::text_length(w);
+    const std::size_t run = std::min<std::size_t>(t.size(), len >= 9 ? 4 : len >= 6 ? 3 : 2);
+    std::string any;
+    for (std::size_t i = 0; i + run <= t.size(); ++i) {
+      std::string group;
+      for (std::size_t k = i; k < i + run; ++k)
+        group += (group.empty() ? "" : " AND ") + fts_string(t[k]);
+      any += (any.empty() ? "(" : " OR (") + group + ")";
+    }
+    fuzzy += (fuzzy.empty() ? "(" : " AND (") + any + ")";
+  }
+  LOTSE_TRY(fts_rows(x, fuzzy, lo, hi, kMaxCandidates, out, nullptr));
+  return ok();
+}
+
+Result<void> postgres_candidates(store::Executor& x, const std::string& agency,
+                                 const internal::SearchQuery& q, Scored& out) {
+  if (q.birth_date) {
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        x.query("SELECT ps.person_id, ps.search_text FROM persons p JOIN person_search ps "
+                "ON ps.person_id = p.id AND ps.agency_key = ? WHERE p.birth_date = ?",
+                {agency, *q.birth_date}));
+    for (const auto& row : rows) out.add(row.integer(0), row.text(1));
+    return ok();
+  }
+  // pg_trgm's word similarity (the query against the best matching part of
+  // the name), from 0.3 on as for similarity; the GIN index serves `<%`.
+  LOTSE_TRY(x.query("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', true)"));
+  std::string text;
+  for (const auto& w : q.words) text += (text.empty() ? "" : " ") + w;
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      x.query("SELECT person_id, search_text FROM person_search "
+              "WHERE agency_key = ? AND ? <% search_text "
+              "ORDER BY word_similarity(?, search_text) DESC, person_id DESC LIMIT ?",
+              {agency, text, text, std::int64_t{kMaxCandidates}}));
+  for (const auto& row : rows) out.add(row.integer(0), row.text(1));
+  return ok();
+}
+
+Result<std::vector<SearchHit>> find_persons(store::Executor& x, const std::string& agency,
+                                            const internal::SearchQuery& q, std::size_t limit) {
+  Scored scored(q);
+  if (x.dialect() == store::Dialect::kSqlite) {
+    LOTSE_TRY(sqlite_candidates(x, agency, q, limit, scored));
+  } else {
+    LOTSE_TRY(postgres_candidates(x, agency, q, scored));
+  }
+  std::vector<SearchHit> hits;
+  hits.reserve(scored.by_person.size());
+  for (const auto& [id, hit] : scored.by_person) hits.push_back(hit);
+  // Best first; equal scores newest person first, so the order is stable.
+  std::sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.person_id > b.person_id;
+  });
+  return hits;
 }
 
 }  // namespace
@@ -186,17 +363,16 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::list_cases(const Reader
     // The status filter is applied in SQL to own cases only; for partner
     // cases it is applied after the gate, so that filtering does not reveal
     // a status the partner may not see.
-    store::Params params{r.agency_key, r.agency_key, r.agency_key};
-    std::string sql =
-        fmt::format("SELECT k.id FROM ({}) k JOIN cases cs ON cs.id = k.id", kCandidateCases);
-    if (status) {
-      sql += " WHERE (cs.owner_agency <> ? OR cs.status = ?)";
-      params.push_back(r.agency_key);
-      params.push_back(*status);
-    }
-    sql += " ORDER BY k.id DESC LIMIT ? OFFSET ?";
+    const std::int64_t n = std::int64_t{f.offset} + f.limit;
+    store::Params params{r.agency_key};
+    if (status) params.push_back(*status);
+    params.push_back(n);
+    params.push_back(r.agency_key);
+    params.push_back(n);
     params.push_back(std::int64_t{f.limit});
     params.push_back(std::int64_t{f.offset});
+    const std::string sql = fmt::format("SELECT k.id FROM ({}) k ORDER BY k.id DESC LIMIT ? OFFSET ?",
+                                        candidate_cases(status.has_value()));
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
     std::vector<std::int64_t> ids;
     for (const auto& row : rows) ids.push_back(row.integer(0));
@@ -216,38 +392,40 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
   const std::size_t qlen = text_length(query);
   if (qlen < 2 || qlen > 100) return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
   if (limit < 1 || limit > 50) return Error::invalid("limit", "Bitte 1 bis 50 Treffer.");
-  std::vector<std::string> terms;
-  {
-    std::istringstream in(internal::fold_for_search(query));
-    for (std::string t; in >> t;) terms.push_back(t);
-  }
-  if (terms.empty()) return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
+  const internal::SearchQuery q = internal::parse_search_query(query);
+  if (q.words.empty() && !q.birth_date)
+    return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
   const std::int64_t now = clock_();
   return db_.write([&](store::Executor& x) -> Result<std::vector<domain::CaseRecord>> {
-    store::Params params{r.agency_key, r.agency_key, r.agency_key};
-    std::string sql = fmt::format(
-        "SELECT k.id FROM ({}) k JOIN cases cs ON cs.id = k.id "
-        "JOIN persons p ON p.id = cs.person_id WHERE 1 = 1",
-        kCandidateCases);
-    for (const auto& t : terms) {
-      sql += " AND p.search_text LIKE ? ESCAPE '\\'";
-      // Appended piecewise: GCC 12 warns (-Wrestrict) on "%" + s + "%".
-      std::string pattern(1, '%');
-      pattern += escape_like(t);
-      pattern += '%';
-      params.push_back(std::move(pattern));
-    }
-    sql += " ORDER BY k.id DESC LIMIT 1000";
-    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
-    // Decide first (no audit) so that a name match on a case whose master
-    // data the caller may not see is neither returned nor read.
+    // Persons in the caller's search scope, best first.
+    LOTSE_ASSIGN_OR_RETURN(std::vector<SearchHit> hits,
+                           find_persons(x, r.agency_key, q, static_cast<std::size_t>(limit)));
+    // Their cases, in the order of the hits. Decide first (no audit) so that
+    // a name match on a case whose master data the caller may not see (a
+    // person shared once, whose consent has expired) is neither returned
+    // nor read; then read the chosen ones through the gate (audited).
     std::vector<std::int64_t> ids;
-    for (const auto& row : rows) {
-      if (static_cast<int>(ids.size()) >= limit) break;
-      LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
-                             privacy::PolicyGate::decide(x, r, row.integer(0), now));
-      if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
-        ids.push_back(row.integer(0));
+    constexpr std::size_t kChunk = 64;
+    for (std::size_t from = 0; from < hits.size() && static_cast<int>(ids.size()) < limit;
+         from += kChunk) {
+      std::vector<std::int64_t> persons;
+      for (std::size_t i = from; i < std::min(hits.size(), from + kChunk); ++i)
+        persons.push_back(hits[i].person_id);
+      const auto in = internal::id_in(x.dialect(), "person_id", persons);
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          x.query("SELECT id, person_id FROM cases WHERE " + in.sql + " ORDER BY id DESC",
+                  {in.param}));
+      for (std::int64_t person : persons) {
+        for (const auto& row : rows) {
+          if (row.integer(1) != person) continue;
+          if (static_cast<int>(ids.size()) >= limit) break;
+          LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
+                                 privacy::PolicyGate::decide(x, r, row.integer(0), now));
+          if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
+            ids.push_back(row.integer(0));
+        }
+      }
     }
     LOTSE_ASSIGN_OR_RETURN(
         std::vector<domain::CaseRecord> cases,
@@ -403,6 +581,17 @@ Result<std::int64_t> CaseworkService::add_support_step(const Reader& r, std::int
     LOTSE_ASSIGN_OR_RETURN(bool known, internal::agency_known(x, s.responsible_agency));
     if (!known)
       return Error::invalid("responsible_agency", "Unbekannte Stelle: " + s.responsible_agency);
+    if (!s.offer_id.empty()) {
+      // The offer must be in the catalogue of the case's alliance.
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows offer,
+          x.query("SELECT 1 FROM catalogue_service_index i JOIN cases c ON c.id = ? "
+                  "JOIN agencies a ON a.agency_key = c.owner_agency "
+                  "WHERE i.service_id = ? AND i.alliance_ags = a.alliance_ags",
+                  {case_id, s.offer_id}));
+      if (offer.empty())
+        return Error::invalid("offer_id", "Dieses Angebot gibt es im Katalog des Bündnisses nicht.");
+    }
     LOTSE_ASSIGN_OR_RETURN(
         std::int64_t position,
         x.query_int("SELECT COALESCE(MAX(position), 0) + 1 FROM support_steps WHERE case_id = ?",
@@ -410,10 +599,11 @@ Result<std::int64_t> CaseworkService::add_support_step(const Reader& r, std::int
     LOTSE_ASSIGN_OR_RETURN(
         std::int64_t id,
         x.query_int("INSERT INTO support_steps (case_id, position, measure, responsible_agency, "
-                    "provider, planned_start, planned_end, status, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "provider, planned_start, planned_end, status, offer_id, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     {case_id, position, s.measure, s.responsible_agency, s.provider,
-                     date_value(start), date_value(end), s.status, now}));
+                     date_value(start), date_value(end), s.status,
+                     s.offer_id.empty() ? store::Value(nullptr) : store::Value(s.offer_id), now}));
     LOTSE_TRY(
         audit(x, now, r, "support_step.add", fmt::format("case:{}", case_id), kOwnCaseBasis,
               boost::json::serialize(boost::json::object{{"step", id}, {"position", position}})));

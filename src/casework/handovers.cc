@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
+#include <utility>
 
 #include "casework/casework_internal.h"
 #include "lotse/casework/casework_service.h"
@@ -26,9 +28,11 @@ constexpr const char* kNoAccess =
 constexpr const char* kHandoverColumns =
     "h.id, h.case_id, h.from_agency, h.to_agency, COALESCE(afr.name, ''), COALESCE(ato.name, ''), "
     "h.reason, h.state, h.move_lead, h.created_at, h.sent_at, h.due_on, h.decline_reason, "
-    "h.decline_text, c.person_id";
+    "h.decline_text, c.person_id, p.given_name, p.family_name";
+// The person's name comes along but is used only where the viewer's own
+// access includes master data (view_from_row).
 constexpr const char* kHandoverJoins =
-    " FROM handovers h JOIN cases c ON c.id = h.case_id"
+    " FROM handovers h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id"
     " LEFT JOIN agencies afr ON afr.agency_key = h.from_agency"
     " LEFT JOIN agencies ato ON ato.agency_key = h.to_agency";
 
@@ -48,9 +52,30 @@ bool awaiting_receiver(HandoverState s) {
   return s == HandoverState::kDraft || s == HandoverState::kSent || s == HandoverState::kReceived;
 }
 
+// Decisions of the gate, remembered for the duration of one call: an inbox
+// page asks about the same (agency, case) pairs more than once (for an
+// incoming handover the viewer is the receiver). Only case workers of an
+// agency get here, so the agency and the case decide.
+class Decisions {
+ public:
+  Result<privacy::CaseAccess> get(store::Executor& x, const Reader& reader, std::int64_t case_id,
+                                  std::int64_t now_ms) {
+    auto key = std::make_pair(reader.agency_key, case_id);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
+                           privacy::PolicyGate::decide(x, reader, case_id, now_ms));
+    cache_.emplace(std::move(key), access);
+    return access;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::int64_t>, privacy::CaseAccess> cache_;
+};
+
 // Builds the view from a row of kHandoverColumns, cut for the viewing agency.
 Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, const Reader& viewer,
-                                   std::int64_t now_ms, int due_working_days) {
+                                   std::int64_t now_ms, int due_working_days,
+                                   Decisions& decisions) {
   HandoverView v;
   v.id = row.integer(0);
   v.case_id = row.integer(1);
@@ -66,7 +91,6 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
   v.due_on = row.text(11);
   v.decline_reason = row.text(12);
   v.decline_text = row.text(13);
-  const std::int64_t person_id = row.integer(14);
 
   LOTSE_ASSIGN_OR_RETURN(HandoverState state, domain::parse_handover_state(v.state));
   const Date today = Date::from_unix_ms(now_ms);
@@ -74,20 +98,47 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
     v.overdue =
         domain::handover_overdue(state, Date::from_unix_ms(v.sent_at_ms), today, due_working_days);
   if (awaiting_receiver(state)) {
-    LOTSE_ASSIGN_OR_RETURN(bool access, receiver_has_access(x, v.to_agency, v.case_id, now_ms));
-    v.suspended = !access;
+    LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess receiver,
+                           decisions.get(x, receiver_reader(v.to_agency), v.case_id, now_ms));
+    v.suspended = !receiver.allowed;
   }
   // The name only for a viewer whose own access includes master data: a
   // receiver without it must not learn whom the handover concerns.
-  LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
-                         privacy::PolicyGate::decide(x, viewer, v.case_id, now_ms));
-  if (access.allowed && access.categories.has(domain::DataCategory::kMasterData)) {
-    LOTSE_ASSIGN_OR_RETURN(
-        store::Row person,
-        x.query_one("SELECT given_name, family_name FROM persons WHERE id = ?", {person_id}));
-    v.person_name = person.text(0) + " " + person.text(1);
-  }
+  LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, viewer, v.case_id, now_ms));
+  if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
+    v.person_name = row.text(15) + " " + row.text(16);
   return v;
+}
+
+Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, const Reader& viewer,
+                                   std::int64_t now_ms, int due_working_days) {
+  Decisions decisions;
+  return view_from_row(x, row, viewer, now_ms, due_working_days, decisions);
+}
+
+// The two boxes of an agency's inbox (parameters: the agency, and for the
+// outgoing box the time from which declined handovers are still shown).
+constexpr const char* kIncomingBox =
+    "h.to_agency = ? AND h.state IN ('sent', 'received', 'accepted')";
+constexpr const char* kOutgoingBox =
+    "h.from_agency = ? AND (h.state IN ('draft', 'sent', 'received', 'accepted') OR "
+    "(h.state = 'declined' AND h.updated_at >= ?))";
+
+// The boxes again, written so that the counts read ranges of the indexes
+// on (agency, state, sent_at, ...) instead of every handover of the agency.
+constexpr const char* kIncomingCounted =
+    "h.to_agency = ? AND h.state IN ('sent', 'received', 'accepted')";
+constexpr const char* kOutgoingCounted =
+    "h.from_agency = ? AND h.state IN ('draft', 'sent', 'received', 'accepted', 'declined') "
+    "AND (h.state <> 'declined' OR h.updated_at >= ?)";
+
+// Open handovers sent before this instant are overdue today: the start of
+// the day after the last sending day whose due date lies before today
+// (add_working_days only grows with its start, so that day bounds them all).
+std::int64_t overdue_before_ms(Date today, int due_working_days) {
+  Date last = add_days(today, -1);
+  while (!(add_working_days(last, due_working_days) < today)) last = add_days(last, -1);
+  return add_days(last, 1).days_since_epoch() * kDayMs;
 }
 
 Result<HandoverView> load_view(store::Executor& x, std::int64_t id, const Reader& viewer,
@@ -252,40 +303,71 @@ Result<HandoverView> CaseworkService::act_on_handover(const Reader& r, std::int6
 }
 
 Result<Inbox> CaseworkService::inbox(const Reader& r) {
+  return inbox(r, {.limit = 500});
+}
+
+Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
   LOTSE_TRY(require_case_worker(r));
+  if (page.limit < 1 || page.limit > 500)
+    return Error::invalid("limit", "Bitte 1 bis 500 Einträge je Seite.");
+  if (page.incoming_offset < 0 || page.outgoing_offset < 0)
+    return Error::invalid("offset", "Der Versatz darf nicht negativ sein.");
   const std::int64_t now = clock_();
   const int due_days = options_.handover_due_working_days;
+  const std::int64_t overdue_before = overdue_before_ms(Date::from_unix_ms(now), due_days);
+  const std::int64_t declined_since = now - kDeclinedShownMs;
   return db_.read([&](store::Executor& x) -> Result<Inbox> {
     Inbox box;
-    LOTSE_ASSIGN_OR_RETURN(
-        store::Rows in,
-        x.query(fmt::format("SELECT {}{} WHERE h.to_agency = ? AND h.state IN "
-                            "('sent', 'received', 'accepted') ORDER BY h.id DESC LIMIT 500",
-                            kHandoverColumns, kHandoverJoins),
-                {r.agency_key}));
-    for (const auto& row : in) {
-      LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days));
-      box.incoming.push_back(std::move(v));
-    }
-    LOTSE_ASSIGN_OR_RETURN(
-        store::Rows out,
-        x.query(fmt::format("SELECT {}{} WHERE h.from_agency = ? AND (h.state IN "
-                            "('draft', 'sent', 'received', 'accepted') OR (h.state = 'declined' "
-                            "AND h.updated_at >= ?)) ORDER BY h.id DESC LIMIT 500",
-                            kHandoverColumns, kHandoverJoins),
-                {r.agency_key, now - kDeclinedShownMs}));
-    for (const auto& row : out) {
-      LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days));
-      box.outgoing.push_back(std::move(v));
-    }
-    auto open = [](const HandoverView& v) { return v.state == "sent" || v.state == "received"; };
-    for (const auto& v : box.incoming) {
-      box.incoming_open += open(v);
-      box.incoming_overdue += v.overdue;
-    }
-    for (const auto& v : box.outgoing) {
-      box.outgoing_open += open(v);
-      box.outgoing_overdue += v.overdue;
+    Decisions decisions;
+    struct Box {
+      bool wanted;
+      const char* where;
+      const char* counted;  // the same box, as ranges of its index
+      store::Params params;
+      int offset;
+      std::vector<HandoverView>* list;
+      int *total, *open, *overdue;
+    };
+    Box boxes[] = {
+        {page.incoming, kIncomingBox, kIncomingCounted, {r.agency_key}, page.incoming_offset,
+         &box.incoming, &box.incoming_total, &box.incoming_open, &box.incoming_overdue},
+        {page.outgoing, kOutgoingBox, kOutgoingCounted, {r.agency_key, declined_since},
+         page.outgoing_offset, &box.outgoing, &box.outgoing_total, &box.outgoing_open,
+         &box.outgoing_overdue}};
+    for (Box& b : boxes) {
+      if (!b.wanted) continue;
+      store::Params list_params = b.params;
+      list_params.push_back(std::int64_t{page.limit});
+      list_params.push_back(std::int64_t{b.offset});
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          x.query(fmt::format("SELECT {}{} WHERE {} ORDER BY h.id DESC LIMIT ? OFFSET ?",
+                              kHandoverColumns, kHandoverJoins, b.where),
+                  list_params));
+      for (const auto& row : rows) {
+        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, decisions));
+        b.list->push_back(std::move(v));
+      }
+      // The counts of the whole box, the same conditions as the list and as
+      // HandoverView::overdue (open, sent before the cut-off), per state so
+      // that the index is read in ranges of (agency, state).
+      store::Params count_params{overdue_before};
+      for (const auto& v : b.params.values()) count_params.push_back(v);
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows counts,
+          x.query(fmt::format("SELECT h.state, COUNT(*), COALESCE(SUM(CASE WHEN h.sent_at < ? "
+                              "THEN 1 ELSE 0 END), 0) FROM handovers h WHERE {} GROUP BY h.state",
+                              b.counted),
+                  count_params));
+      *b.total = *b.open = *b.overdue = 0;
+      for (const auto& c : counts) {
+        const int n = static_cast<int>(c.integer(1));
+        *b.total += n;
+        if (c.text(0) == "sent" || c.text(0) == "received") {
+          *b.open += n;
+          *b.overdue += static_cast<int>(c.integer(2));
+        }
+      }
     }
     return box;
   });
@@ -294,6 +376,32 @@ Result<Inbox> CaseworkService::inbox(const Reader& r) {
 Result<std::vector<HandoverView>> CaseworkService::handovers(const Reader& r, bool incoming) {
   LOTSE_ASSIGN_OR_RETURN(Inbox box, inbox(r));
   return incoming ? std::move(box.incoming) : std::move(box.outgoing);
+}
+
+Result<std::vector<HandoverView>> CaseworkService::case_handovers(const Reader& r,
+                                                                 std::int64_t case_id) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  const int due_days = options_.handover_due_working_days;
+  return db_.read([&](store::Executor& x) -> Result<std::vector<HandoverView>> {
+    std::vector<HandoverView> out;
+    Decisions decisions;
+    const std::pair<const char*, store::Params> boxes[] = {
+        {kIncomingBox, {r.agency_key, case_id}},
+        {kOutgoingBox, {r.agency_key, now - kDeclinedShownMs, case_id}}};
+    for (const auto& [where, params] : boxes) {
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          x.query(fmt::format("SELECT {}{} WHERE {} AND h.case_id = ? ORDER BY h.id DESC",
+                              kHandoverColumns, kHandoverJoins, where),
+                  params));
+      for (const auto& row : rows) {
+        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, decisions));
+        out.push_back(std::move(v));
+      }
+    }
+    return out;
+  });
 }
 
 }  // namespace lotse::casework

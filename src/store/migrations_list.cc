@@ -297,6 +297,11 @@ CREATE TABLE conference_items (
 );
 )sql",
        "", ""},
+      migration_search(),
+      migration_conferences(),
+      migration_retention(),
+      migration_catalogue(),
+      migration_portal(),
   };
   return migrations;
 }

@@ -16,4 +16,12 @@ struct Migration {
 
 const std::vector<Migration>& all_migrations();
 
+// Later migrations, one file each (migration_<name>.cc), listed in order by
+// all_migrations().
+Migration migration_search();       // 3: typo-tolerant person search
+Migration migration_conferences();  // 4: case conference tasks
+Migration migration_retention();    // 5: retention rules
+Migration migration_catalogue();    // 6: HSDS offer catalogue and contact points
+Migration migration_portal();       // 7: youth portal texts and contact requests (intake)
+
 }  // namespace lotse::store

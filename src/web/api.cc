@@ -17,7 +17,9 @@ namespace json = boost::json;
 namespace {
 
 // The API modules, in the order their paths appear in the document.
-std::vector<api::ApiModule> modules() { return {api::casework_api()}; }
+std::vector<api::ApiModule> modules() {
+  return {api::casework_api(), api::conference_api(), api::person_report_api()};
+}
 
 // Shared components and the routes the App itself serves; module paths and
 // schemas are added from their tables.

@@ -159,5 +159,7 @@ struct ApiModule {
 
 // The modules (each defined in its own file).
 ApiModule casework_api();
+ApiModule person_report_api();
+ApiModule conference_api();
 
 }  // namespace lotse::web::api

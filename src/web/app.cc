@@ -9,6 +9,7 @@
 #include "lotse/common/crypto.h"
 #include "lotse/identity/auth_service.h"
 #include "lotse/organisation/directory.h"
+#include "lotse/organisation/seed.h"
 #include "lotse/privacy/audit_log.h"
 #include "lotse/web/problem.h"
 #include "lotse/web/router.h"
@@ -72,13 +73,32 @@ AppOptions default_app_options() {
   return o;
 }
 
+// Checked here as well as by `lotse serve`: tests and other embedders build
+// the App directly.
+static portal::PortalOptions portal_options(const AppOptions& o) {
+  if (o.intake_overdue_hours < 1 || o.intake_overdue_hours > 720)
+    throw std::runtime_error("intake_overdue_hours must be 1 to 720, not " +
+                             std::to_string(o.intake_overdue_hours));
+  return {.overdue_hours = o.intake_overdue_hours};
+}
+
+static casework::CaseworkOptions casework_options(const AppOptions& o) {
+  if (o.handover_due_working_days < 1 || o.handover_due_working_days > 60)
+    throw std::runtime_error("handover_due_working_days must be 1 to 60, not " +
+                             std::to_string(o.handover_due_working_days));
+  return {.handover_due_working_days = o.handover_due_working_days};
+}
+
 struct App::Impl {
   Impl(store::Database& database, Clock c, AppOptions o)
       : db(database),
         clock(std::move(c)),
         options(std::move(o)),
         auth(db, clock),
-        casework(db, clock),
+        casework(db, clock, casework_options(options)),
+        conferences(db, clock),
+        catalogue(db, clock, organisation::default_data_dir()),
+        portal(db, clock, portal_options(options)),
         statics({{"/static/kern/", options.node_modules + "/@kern-ux/native/dist"},
                  {"/static/htmx/", options.node_modules + "/htmx.org/dist"},
                  {"/static/", options.web_root + "/static"}}) {
@@ -90,6 +110,9 @@ struct App::Impl {
         .clock = clock,
         .auth = auth,
         .casework = casework,
+        .conferences = conferences,
+        .catalogue = catalogue,
+        .portal = portal,
         .views = *views,
         .session_of = [this](const Request& r) { return session_of(r); },
         .api_user = [this](const Request& r) { return api_user(r); },
@@ -105,7 +128,13 @@ struct App::Impl {
     });
     routes();
     register_api(router, *web);
+    register_hsds_api(router, *web);
     register_casework_pages(router, *web);
+    register_person_report_pages(router, *web);
+    register_conference_pages(router, *web);
+    register_coordination_pages(router, *web);
+    register_portal_pages(router, *web);
+    register_intake_pages(router, *web);
   }
 
   store::Database& db;
@@ -113,6 +142,9 @@ struct App::Impl {
   AppOptions options;
   identity::AuthService auth;
   casework::CaseworkService casework;
+  casework::ConferenceService conferences;
+  catalogue::CatalogueService catalogue;
+  portal::PortalService portal;
   StaticFiles statics;
   std::shared_ptr<const Views> views;
   std::unique_ptr<WebContext> web;
@@ -240,7 +272,6 @@ struct App::Impl {
     router.add("GET", "/healthz", [this](Request& r) { return healthz(r); });
     router.add("POST", "/api/v1/tokens", [this](Request& r) { return create_token(r); });
     router.add("GET", "/api/v1/me", [this](Request& r) { return me(r); });
-    router.add("GET", "/", [this](Request& r) { return public_home(r); });
     router.add("GET", "/anmelden", [this](Request& r) { return sign_in_form(r); });
     router.add("POST", "/anmelden", [this](Request& r) { return sign_in(r); });
     router.add("POST", "/abmelden", [this](Request& r) { return sign_out(r); });
@@ -331,20 +362,7 @@ struct App::Impl {
     return Response::json(200, json::serialize(out));
   }
 
-  Response public_home(Request& r) {
-    auto alliances = db.read([](store::Executor& x) { return organisation::Directory::alliances(x); });
-    if (!alliances) return failure(r, alliances.error());
-    const std::string l = lang(r);
-    json::array list;
-    for (const auto& a : *alliances)
-      list.push_back(json::object{{"name", a.name},
-                                  {"ags", a.ags},
-                                  {"slug", a.slug},
-                                  {"district_type", a.district_type},
-                                  {"population_formatted", group_digits(a.population, l)}});
-    json::object data{{"alliances", std::move(list)}, {"signin_url", "/anmelden"}};
-    return page(r, 200, "public_home", data, context(r, "page.home.title", session_of(r)));
-  }
+  // GET / (the portal's entry: alliances, find yours) lives in portal_pages.cc.
 
   Response render_sign_in(Request& r, int status, const std::string& username,
                           const std::string& next, json::array errors, json::object field_errors,

@@ -260,7 +260,8 @@ Response add_support_step(WebContext& web, Request& r, const Reader& me) {
                              .provider = f.opt_string("provider").value_or(""),
                              .planned_start = f.opt_string("planned_start").value_or(""),
                              .planned_end = f.opt_string("planned_end").value_or(""),
-                             .status = f.opt_string("status").value_or("planned")};
+                             .status = f.opt_string("status").value_or("planned"),
+                             .offer_id = f.opt_string("offer_id").value_or("")};
   if (f.error()) return web.failure(r, *f.error());
   auto step_id = web.casework.add_support_step(me, *id, s);
   if (!step_id) return web.failure(r, step_id.error());
@@ -307,13 +308,24 @@ Response list_handovers(WebContext& web, Request& r, const Reader& me) {
   const std::string box = r.query_param("box").value_or("");
   if (box != "in" && box != "out")
     return web.failure(r, Error::invalid("box", "Der Parameter box muss in oder out sein."));
-  auto inbox = web.casework.inbox(me);
-  if (!inbox) return web.failure(r, inbox.error());
+  // Paged (a large agency has thousands); total, open and overdue count the
+  // whole box.
+  auto limit = query_int(r, "limit", 50);
+  if (!limit) return web.failure(r, limit.error());
+  auto offset = query_int(r, "offset", 0);
+  if (!offset) return web.failure(r, offset.error());
   const bool in = box == "in";
+  auto inbox = web.casework.inbox(me, {.limit = *limit,
+                                       .incoming_offset = in ? *offset : 0,
+                                       .outgoing_offset = in ? 0 : *offset,
+                                       .incoming = in,
+                                       .outgoing = !in});
+  if (!inbox) return web.failure(r, inbox.error());
   json::array items;
   for (const auto& h : in ? inbox->incoming : inbox->outgoing) items.push_back(handover_json(h));
   return json_response(200,
                        json::object{{"items", std::move(items)},
+                                    {"total", in ? inbox->incoming_total : inbox->outgoing_total},
                                     {"open", in ? inbox->incoming_open : inbox->outgoing_open},
                                     {"overdue", in ? inbox->incoming_overdue : inbox->outgoing_overdue}});
 }
@@ -373,8 +385,10 @@ constexpr api::ApiRoute kRoutes[] = {
      "Complete an accepted handover", nullptr, 200, nullptr},
     {"POST", "/api/v1/handovers/{id}/withdraw", act_on_handover<HandoverAction::kWithdraw>,
      "Withdraw a handover", nullptr, 200, nullptr},
-    {"GET", "/api/v1/handovers", list_handovers, "Incoming (box=in) or outgoing (box=out)",
-     nullptr, 200, "box"},
+    {"GET", "/api/v1/handovers", list_handovers,
+     "Incoming (box=in) or outgoing (box=out), newest first, paged (limit 1..500, default 50); "
+     "total, open and overdue count the whole box",
+     nullptr, 200, "box,limit,offset"},
     {"GET", "/api/v1/cases/{id}/access-log", access_log, "Who read or changed the case", nullptr,
      200, nullptr},
 };
@@ -387,7 +401,7 @@ constexpr const char* kSchemas = R"json({
   "NewConsent": {"type": "object", "required": ["recipients", "categories", "purposes", "valid_until", "form", "evidence_ref", "given_by", "informed"], "properties": {"recipients": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/AgencyKey"}}, "categories": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Category"}}, "purposes": {"type": "array", "minItems": 1, "items": {"type": "string"}}, "valid_from": {"$ref": "#/components/schemas/Date", "description": "default: today"}, "valid_until": {"$ref": "#/components/schemas/Date"}, "form": {"type": "string", "enum": ["written", "electronic"]}, "evidence_ref": {"type": "string"}, "given_by": {"type": "string", "enum": ["young_person", "guardian"]}, "guardian_name": {"type": "string"}, "informed": {"type": "boolean", "const": true}}},
   "NewTransfer": {"type": "object", "required": ["to_agency", "legal_basis", "reason", "categories", "valid_until"], "properties": {"to_agency": {"$ref": "#/components/schemas/AgencyKey"}, "legal_basis": {"type": "string", "enum": ["§ 69 SGB X", "§ 50 SGB II", "§ 31a SGB III"]}, "reason": {"type": "string"}, "categories": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Category"}}, "valid_until": {"$ref": "#/components/schemas/Date"}, "does_not_endanger_help": {"type": "boolean"}}},
   "NewNote": {"type": "object", "required": ["body"], "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 20000}, "visibility": {"type": "string", "enum": ["own", "partners"]}, "entrusted": {"type": "boolean"}, "entruster": {"type": "string", "enum": ["young_person", "parent", "foster_parent", "other"]}}},
-  "NewSupportStep": {"type": "object", "required": ["measure", "responsible_agency"], "properties": {"measure": {"type": "string"}, "responsible_agency": {"$ref": "#/components/schemas/AgencyKey"}, "provider": {"type": "string"}, "planned_start": {"$ref": "#/components/schemas/Date"}, "planned_end": {"$ref": "#/components/schemas/Date"}, "status": {"type": "string", "enum": ["planned", "running", "done", "cancelled"]}}},
+  "NewSupportStep": {"type": "object", "required": ["measure", "responsible_agency"], "properties": {"measure": {"type": "string"}, "responsible_agency": {"$ref": "#/components/schemas/AgencyKey"}, "provider": {"type": "string"}, "planned_start": {"$ref": "#/components/schemas/Date"}, "planned_end": {"$ref": "#/components/schemas/Date"}, "status": {"type": "string", "enum": ["planned", "running", "done", "cancelled"]}, "offer_id": {"type": "string", "description": "A catalogue offer (HSDS service id) of the case's alliance"}}},
   "NewHandover": {"type": "object", "required": ["to_agency", "reason"], "properties": {"to_agency": {"$ref": "#/components/schemas/AgencyKey"}, "reason": {"type": "string"}, "move_lead": {"type": "boolean", "default": true}, "send": {"type": "boolean", "default": true}}},
   "Decline": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "enum": ["no_capacity", "not_eligible", "declined_by_young_person", "not_reachable", "other"]}, "text": {"type": "string"}}}
 })json";

@@ -23,11 +23,13 @@
 #include "lotse/common/crypto.h"
 #include "lotse/common/date.h"
 #include "lotse/domain/case_vocabulary.h"
+#include "lotse/domain/catalogue_vocabulary.h"
 #include "lotse/domain/consent.h"
 #include "lotse/domain/handover.h"
 #include "lotse/identity/auth_service.h"
 #include "lotse/organisation/directory.h"
 #include "lotse/web/web_context.h"
+#include "web/conference_pages.h"
 #include "web/page_support.h"
 
 namespace lotse::web {
@@ -192,6 +194,7 @@ class Pages {
                       {"own", std::move(own)},
                       {"shared", std::move(shared)}};
     if (overdue > 0) data["incoming_overdue"] = overdue;
+    if (auto fail = add_conference_inbox_section(web_, *c, r, data)) return *fail;
 
     const std::string q = trim(r.query_param("q").value_or(""));
     data["q"] = q;
@@ -340,6 +343,16 @@ class Pages {
     std::string notice_key;
   };
 
+  // The catalogue offer a Förderkette step names: its name and page, or
+  // null (no offer, or one that has since been deleted).
+  json::value step_offer(const std::string& offer_id) {
+    if (offer_id.empty()) return nullptr;
+    auto offer = web_.catalogue.get_offer(offer_id);
+    if (!offer) return nullptr;
+    return json::object{{"name", offer->data.name},
+                        {"url", "/koordination/angebote/" + offer->id}};
+  }
+
   Response render_case(Request& r, int status, const Caller& c, std::int64_t id,
                        CaseForms forms = {}) {
     auto record = web_.casework.get_case(c.reader, id, privacy::ReadPath::kItem);
@@ -358,6 +371,12 @@ class Pages {
                       {"owner_agency", ag->name(k.owner_agency)},
                       {"lead_agency", ag->name(k.lead_agency)},
                       {"lead_is_own", k.lead_agency == own}};
+    // The young person's view of their data (person_report_pages.cc): for
+    // the agency that recorded the person only.
+    if (owner)
+      data["report_links"] = json::object{
+          {"pendelbogen_url", case_url(k.id) + "/pendelbogen"},
+          {"auskunft_url", "/personen/" + std::to_string(k.person_id) + "/auskunft"}};
 
     json::array hidden;
     for (DataCategory cat : domain::all_categories()) {
@@ -401,7 +420,8 @@ class Pages {
             {"provider", s.provider},
             {"period", trim((s.planned_start.empty() ? "" : german_date(s.planned_start)) +
                             (s.planned_end.empty() ? "" : " – " + german_date(s.planned_end)))},
-            {"status", msg(r, "step.status." + s.status)}});
+            {"status", msg(r, "step.status." + s.status)},
+            {"offer", step_offer(s.offer_id)}});
       data["chain"] = json::object{{"steps", std::move(steps)}, {"empty", k.support_chain.empty()}};
     }
     if (k.visible.has(DataCategory::kNotes) || k.visible.has(DataCategory::kEntrusted) || owner) {
@@ -487,6 +507,27 @@ class Pages {
                                    {"selected", chosen.empty() ? std::string(s) == "planned"
                                                                : chosen == s}});
       return out;
+    }();
+    // Förderkette: the alliance's active offers, grouped by legal sphere.
+    data["step_offer_groups"] = [&] {
+      json::array groups;
+      if (c.user().alliance_ags.empty()) return groups;
+      auto offers = web_.catalogue.list_offers({.alliance_ags = c.user().alliance_ags, .limit = 500});
+      if (!offers) return groups;
+      const std::string chosen = value(form, "step_offer_id");
+      for (const auto& sphere : domain::offer_legal_spheres()) {
+        json::array items;
+        for (const auto& o : offers->offers)
+          if (o.legal_sphere == sphere.key)
+            items.push_back(json::object{{"id", o.id},
+                                         {"name", o.name},
+                                         {"provider", o.organization_name},
+                                         {"selected", o.id == chosen}});
+        if (!items.empty())
+          groups.push_back(json::object{{"label", std::string(sphere.label_de)},
+                                        {"offers", std::move(items)}});
+      }
+      return groups;
     }();
     data["handover_agencies"] = ag->options(own, {value(form, "handover_to_agency")}, "");
     data["decline_values"] = json::object{{"reason", value(form, "decline_reason")},
@@ -594,7 +635,17 @@ class Pages {
     Response res = case_post(r, "schritt", [&](const Caller& c, std::int64_t id,
                                                          CaseForms& forms) {
       const Form& f = forms.form;
-      if (value(f, "step_measure").empty())
+      // A step may name a catalogue offer; its name and provider fill what
+      // was left empty. The service checks that the offer is the alliance's.
+      const std::string offer_id = value(f, "step_offer_id");
+      std::string measure = value(f, "step_measure"), provider = value(f, "step_provider");
+      if (!offer_id.empty()) {
+        if (auto offer = web_.catalogue.get_offer(offer_id)) {
+          if (measure.empty()) measure = offer->data.name;
+          if (provider.empty()) provider = offer->organization_name;
+        }
+      }
+      if (measure.empty())
         forms.fb.add("step_measure", "step_measure", msg(r, "step.error.measure"));
       for (const char* d : {"step_planned_start", "step_planned_end"})
         if (!value(f, d).empty() && !Date::parse(value(f, d)))
@@ -602,12 +653,13 @@ class Pages {
       if (!forms.fb.empty()) return;
       auto added = web_.casework.add_support_step(
           c.reader, id,
-          {.measure = value(f, "step_measure"),
+          {.measure = measure,
            .responsible_agency = value(f, "step_responsible_agency"),
-           .provider = value(f, "step_provider"),
+           .provider = provider,
            .planned_start = value(f, "step_planned_start"),
            .planned_end = value(f, "step_planned_end"),
-           .status = value(f, "step_status").empty() ? "planned" : value(f, "step_status")});
+           .status = value(f, "step_status").empty() ? "planned" : value(f, "step_status"),
+           .offer_id = offer_id});
       if (!added) fail = service_error(r, added.error(), "step_", "measure", forms);
     });
     return fail ? *fail : res;

@@ -200,9 +200,23 @@ export function assertIncludes(text, part) {
 }
 
 // The message catalogues, so tests check the texts users actually see.
+// The catalogue of a language as the server merges it: i18n/<lang>.json plus
+// the feature files in i18n/<lang>/.
+function catalogue(lang) {
+  const dir = path.join(repoRoot, 'web', 'i18n');
+  const merged = JSON.parse(fs.readFileSync(path.join(dir, `${lang}.json`), 'utf8'));
+  const featureDir = path.join(dir, lang);
+  if (fs.existsSync(featureDir)) {
+    for (const file of fs.readdirSync(featureDir).filter((f) => f.endsWith('.json')).sort()) {
+      Object.assign(merged, JSON.parse(fs.readFileSync(path.join(featureDir, file), 'utf8')));
+    }
+  }
+  return merged;
+}
+
 export const messages = {
-  de: JSON.parse(fs.readFileSync(path.join(repoRoot, 'web', 'i18n', 'de.json'), 'utf8')),
-  en: JSON.parse(fs.readFileSync(path.join(repoRoot, 'web', 'i18n', 'en.json'), 'utf8')),
+  de: catalogue('de'),
+  en: catalogue('en'),
 };
 
 export const VIEWPORTS = [

@@ -1,5 +1,5 @@
-// Public pages: the overview of the 14 alliances, the legal pages, the 404
-// page and the language switch.
+// Public pages: the overview of the 14 alliances (the youth portal's entry),
+// the legal pages, the 404 page and the language switch.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -42,9 +42,12 @@ for (const viewport of VIEWPORTS) {
       const response = await page.goto(`${lotse.baseUrl}/`);
       assert.equal(response.status(), 200);
       assert.equal(await page.getAttribute('html', 'lang'), 'de');
-      const rows = page.locator('main table tbody tr');
-      assert.equal(await rows.count(), 14);
-      const names = await rows.locator('th').allInnerTexts();
+      // The youth portal's entry: a search by postcode or town, then every
+      // alliance as a link to its portal site.
+      assert.equal(await page.locator('main form[action="/"] input#ort').count(), 1);
+      const links = page.locator('main ul.portal-alliances li a');
+      assert.equal(await links.count(), 14);
+      const names = await links.locator('.portal-alliance__name').allInnerTexts();
       assert.ok(names.includes('Magdeburg'), names.join(', '));
       assert.ok(names.includes('Halle (Saale)'), names.join(', '));
       assert.equal(await page.locator('main a[href="/anmelden"]').count(), 1);
@@ -113,7 +116,7 @@ describe('layout', () => {
       await page.goto(`${lotse.baseUrl}/`);
       await Promise.all([page.waitForNavigation(), page.click('a[hreflang="en"]')]);
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
-      assert.equal((await page.locator('h1').innerText()).trim(), en['page.home.title']);
+      assert.equal((await page.locator('h1').innerText()).trim(), en['portal.home.title']);
       await checkA11y(page, 'public home (English)');
       await page.goto(`${lotse.baseUrl}/anmelden`);
       assert.equal(await page.getAttribute('html', 'lang'), 'en');

@@ -104,6 +104,8 @@ struct NewSupportStep {
   std::string provider;
   std::string planned_start, planned_end;  // YYYY-MM-DD or empty
   std::string status = "planned";          // planned | running | done | cancelled
+  // A catalogue offer (HSDS service id) of the case's alliance, or empty.
+  std::string offer_id;
 };
 
 struct NewHandover {
@@ -130,7 +132,21 @@ struct HandoverView {
 struct Inbox {
   std::vector<HandoverView> incoming;  // to the caller's agency: sent, received, accepted
   std::vector<HandoverView> outgoing;  // from it: draft, sent, received, accepted, declined
+  // Counted in SQL over the whole box, not only the page listed: *_total is
+  // the number of entries of the box (the sum of all its pages); open means
+  // sent or received; overdue means open and past due.
   int incoming_open = 0, incoming_overdue = 0, outgoing_open = 0, outgoing_overdue = 0;
+  int incoming_total = 0, outgoing_total = 0;
+};
+
+// One page of each box of the inbox, newest first. A large agency has
+// thousands of open handovers: lists are paged, the counts are not.
+struct InboxPage {
+  int limit = 50;           // entries per box, 1..500
+  int incoming_offset = 0;  // >= 0
+  int outgoing_offset = 0;
+  bool incoming = true;     // false: leave that box (list and counts) empty
+  bool outgoing = true;
 };
 
 struct AccessLogEntry {
@@ -166,8 +182,14 @@ class CaseworkService {
                                        domain::HandoverAction action,
                                        const std::string& decline_reason = "",
                                        const std::string& decline_text = "");
+  // The first 500 of each box (as before paging existed).
   Result<Inbox> inbox(const Reader& r);
+  Result<Inbox> inbox(const Reader& r, const InboxPage& page);
   Result<std::vector<HandoverView>> handovers(const Reader& r, bool incoming);
+  // The handovers of one case as they appear in the caller's boxes
+  // (incoming first, then outgoing; newest first): what the case page shows,
+  // without building the whole inbox.
+  Result<std::vector<HandoverView>> case_handovers(const Reader& r, std::int64_t case_id);
 
   // Who read or changed this case (owner agency only).
   Result<std::vector<AccessLogEntry>> access_log(const Reader& r, std::int64_t case_id);

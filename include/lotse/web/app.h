@@ -23,6 +23,12 @@ struct AppOptions {
   std::string web_root;      // templates/, static/, i18n/ (default: the source tree's web/)
   std::string node_modules;  // for KERN-UX and htmx assets (default: the source tree's)
   bool secure_cookies = false;  // set behind a TLS-terminating reverse proxy
+  // A sent handover is overdue after this many working days (1..60; the App
+  // refuses others). `lotse serve --handover-due-days`, LOTSE_HANDOVER_DUE_DAYS.
+  int handover_due_working_days = 5;
+  // Open contact requests of the youth portal older than this many hours
+  // are flagged in the intake queue (1..720).
+  int intake_overdue_hours = 48;
 };
 
 // Defaults compiled in from the build tree, overridable by LOTSE_WEB_ROOT /

@@ -23,8 +23,11 @@
 #include <vector>
 
 #include "lotse/casework/casework_service.h"
+#include "lotse/catalogue/catalogue_service.h"
+#include "lotse/casework/conference_service.h"
 #include "lotse/common/clock.h"
 #include "lotse/identity/auth_service.h"
+#include "lotse/portal/portal_service.h"
 #include "lotse/store/database.h"
 #include "lotse/web/http.h"
 #include "lotse/web/router.h"
@@ -37,6 +40,9 @@ struct WebContext {
   Clock clock;
   identity::AuthService& auth;
   casework::CaseworkService& casework;
+  casework::ConferenceService& conferences;
+  catalogue::CatalogueService& catalogue;  // offers, contact points, HSDS
+  portal::PortalService& portal;           // portal texts, contact requests (intake)
   const Views& views;
 
   // The signed-in staff member of an HTML request (session cookie), if any.
@@ -70,7 +76,17 @@ void register_api(Router& router, WebContext& web);
 // (method, pattern) of every API route, as documented in the OpenAPI document.
 std::vector<std::pair<std::string, std::string>> api_routes();
 
+// The read-only HSDS 3.0 API under /api/hsds/ (public, no token): hsds_api.cc.
+void register_hsds_api(Router& router, WebContext& web);
+
 // Page modules.
 void register_casework_pages(Router& router, WebContext& web);
+void register_person_report_pages(Router& router, WebContext& web);
+void register_conference_pages(Router& router, WebContext& web);
+// The youth portal (/, /{slug}/…) and the intake queue (/anfragen, /koordination/portal).
+void register_portal_pages(Router& router, WebContext& web);
+void register_intake_pages(Router& router, WebContext& web);
+// The coordinators' catalogue pages under /koordination: coordination_pages.cc.
+void register_coordination_pages(Router& router, WebContext& web);
 
 }  // namespace lotse::web

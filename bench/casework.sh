@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Case work at scale: the case page, the inbox and the person search of
+# `lotse serve` on a database with N synthetic persons (`lotse demo
+# --persons N`), measured with wrk at 32 connections as the demo case worker
+# of Jobcenter Magdeburg (15003-jc), next to a bare Boost.Beast hello world
+# in the same run. Prints a markdown table (req/s, p50, p99, ratio to the
+# baseline), the data size and the server's resident memory, and writes it
+# to bench/results/casework.md.
+#
+#   bash bench/casework.sh                         # N=1000000: generates the database first
+#   PERSONS=20000 bash bench/casework.sh           # smaller
+#   DB=/tmp/m.db bash bench/casework.sh            # reuse a generated SQLite file
+#                                                  # (made with --persons; its size is read)
+#
+# Knobs (environment): BUILD_DIR=build PERSONS=1000000 SEED=1 DB= DURATION=20s
+# CONNECTIONS=32 WRK_THREADS=2 SERVER_THREADS=2 WARMUP=3s SEARCH_LIMIT=20
+# KEEP_DB=0 (keep a generated database in bench/results/ for the next run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+PERSONS=${PERSONS:-1000000}
+SEED=${SEED:-1}
+DB=${DB:-}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-32}
+WRK_THREADS=${WRK_THREADS:-2}
+SERVER_THREADS=${SERVER_THREADS:-2}
+WARMUP=${WARMUP:-3s}
+SEARCH_LIMIT=${SEARCH_LIMIT:-20}
+KEEP_DB=${KEEP_DB:-0}
+LOTSE=${LOTSE:-$BUILD_DIR/lotse}
+HELLO="$BUILD_DIR/bench/hello_world"
+USERNAME=15003-jc
+PASSWORD=demo
+
+die() { echo "bench: $*" >&2; exit 1; }
+command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
+command -v curl >/dev/null || die "curl not found (make deps installs it)"
+[[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
+[[ -x "$LOTSE" ]] || die "$LOTSE not found - run 'make build' first"
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local port low=32768
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  fi
+  for _ in $(seq 1 50); do
+    port=$((10000 + RANDOM % (low - 10000)))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+wait_ready() {
+  local name=$1 pid=$2 url=$3 log=$4
+  for _ in $(seq 1 600); do
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$name exited during start-up"; }
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) != 000 ]] && return 0
+    sleep 0.1
+  done
+  cat "$log" >&2
+  die "$name did not answer on $url within 60 s"
+}
+
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
+    else if (v ~ /s$/) n *= 1000
+    printf "%.2f", n
+  }'
+}
+
+# --- the database ----------------------------------------------------------
+if [[ -z "$DB" ]]; then
+  DB="$tmp/casework.db"
+  ((KEEP_DB)) && DB="bench/results/casework-$PERSONS-$SEED.db" && mkdir -p bench/results
+  if [[ ! -f "$DB" ]]; then
+    echo "bench: generating $PERSONS persons (seed $SEED) into $DB ..."
+    start=$(date +%s)
+    "$LOTSE" demo --database "sqlite:$DB" --persons "$PERSONS" --seed "$SEED" >"$tmp/demo.log" \
+      || { cat "$tmp/demo.log" >&2; die "lotse demo failed"; }
+    echo "bench: generated in $(($(date +%s) - start)) s: $(tail -1 "$tmp/demo.log")"
+  fi
+fi
+[[ -f "$DB" ]] || die "no database file $DB"
+sql() { sqlite3 -readonly "$DB" "$1"; }
+if command -v sqlite3 >/dev/null; then
+  persons=$(sql "SELECT COUNT(*) FROM persons")
+  cases=$(sql "SELECT COUNT(*) FROM cases")
+  own=$(sql "SELECT COUNT(*) FROM cases WHERE owner_agency = '$USERNAME'")
+  shared=$(sql "SELECT COUNT(*) FROM case_shares WHERE agency_key = '$USERNAME'")
+  handovers=$(sql "SELECT COUNT(*) FROM handovers WHERE from_agency = '$USERNAME' OR to_agency = '$USERNAME'")
+  datasize="$persons persons, $cases cases ($own own and $shared shared with $USERNAME, $handovers handovers to or from it); SQLite file $(du -h "$DB" | cut -f1)"
+else
+  datasize="$(du -h "$DB" | cut -f1) SQLite file (sqlite3 CLI missing: no counts)"
+fi
+echo "bench: data: $datasize"
+
+# --- servers -----------------------------------------------------------------
+hello_port=$(free_port)
+"$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
+hello_pid=$!
+pids+=($hello_pid)
+wait_ready hello_world "${pids[-1]}" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
+
+lotse_port=$(free_port)
+"$LOTSE" serve --database "sqlite:$DB" --port "$lotse_port" --threads "$SERVER_THREADS" \
+  --no-access-log >"$tmp/lotse.log" 2>&1 &
+lotse_pid=$!
+pids+=($lotse_pid)
+base="http://127.0.0.1:$lotse_port"
+wait_ready lotse "$lotse_pid" "$base/healthz" "$tmp/lotse.log"
+
+# A session cookie (sign-in form with its CSRF double submit) and a token.
+jar="$tmp/cookies"
+form=$(curl -s -c "$jar" "$base/anmelden")
+csrf=$(printf '%s' "$form" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+[[ -n "$csrf" ]] || die "no csrf_token in the sign-in form"
+curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "username=$USERNAME" \
+  --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$csrf" "$base/anmelden"
+session=$(awk '$6 == "lotse_session" {print $7}' "$jar")
+[[ -n "$session" ]] || die "sign-in as $USERNAME gave no session cookie"
+cookie="Cookie: lotse_session=$session"
+token=$(curl -s -X POST -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$USERNAME\",\"password\":\"$PASSWORD\"}" "$base/api/v1/tokens" |
+  sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+[[ -n "$token" ]] || die "no API token for $USERNAME"
+bearer="Authorization: Bearer $token"
+
+# Case ids the user may see: from its own case list (the gate decides).
+: >"$tmp/ids"
+for offset in 0 200 400 600 800; do
+  curl -s -H "$bearer" "$base/api/v1/cases?limit=200&offset=$offset" |
+    grep -o '"id":[0-9]*,"owner_agency"' | cut -d: -f2 | cut -d, -f1 >>"$tmp/ids" || true
+done
+sort -u "$tmp/ids" -o "$tmp/ids"
+[[ -s "$tmp/ids" ]] || die "15003-jc sees no cases: was the database made with --persons?"
+sed 's|^|/faelle/|' "$tmp/ids" >"$tmp/case_pages"
+sed 's|^|/api/v1/cases/|' "$tmp/ids" >"$tmp/case_api"
+echo "/faelle" >"$tmp/inbox"
+echo "/api/v1/handovers?box=in" >"$tmp/handovers_in"
+
+# Search terms as case workers type them: whole names, parts, typos, a birth date.
+terms=("Müller" "schmidt" "Schmitt" "Mueler" "lena schulz" "Meyer" "Schneider Lukas"
+  "Fischer" "Wagner" "Bekcer" "Hoffmann" "Koch Emma" "schul" "Zimmermann" "Krüger"
+  "Hartmann Paul" "Schwarz" "Lehmann" "Wolff" "Richter Marie" "Neumann" "Schröder"
+  "Braun" "Weber Mia" "Schäfer" "Jung" "Hahn" "Vogel" "Friedrich" "Keller")
+birth=$(sql "SELECT birth_date FROM persons WHERE owner_agency = '$USERNAME' LIMIT 1" 2>/dev/null || true)
+[[ -n "$birth" ]] && terms+=("$birth")
+# Percent-encodes UTF-8 byte by byte.
+enc() {
+  local LC_ALL=C s=$1 out="q=" c h i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [a-zA-Z0-9.~_-]) out+=$c ;;
+      *) printf -v h '%%%02X' "'$c"; out+=$h ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+: >"$tmp/search_api"
+: >"$tmp/search_page"
+for t in "${terms[@]}"; do
+  q=$(enc "$t")
+  echo "/api/v1/cases?$q&limit=$SEARCH_LIMIT" >>"$tmp/search_api"
+  echo "/faelle?$q" >>"$tmp/search_page"
+done
+
+# --- measuring -----------------------------------------------------------------
+rss_max=0
+hwm=0
+sample_rss() {
+  local r
+  r=$(awk '/^VmRSS/ {print $2}' "/proc/$lotse_pid/status" 2>/dev/null || echo 0)
+  ((r > rss_max)) && rss_max=$r
+  hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$lotse_pid/status" 2>/dev/null || echo 0)
+}
+
+cpu_pid=$lotse_pid
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$cpu_pid/stat" 2>/dev/null || echo 0; }
+
+rows=()
+hello_rps=0
+hello_p99=0
+measure() {  # name, url base, paths file ("" for a plain URL), auth header
+  local name=$1 url=$2 paths=$3 auth=$4 out="$tmp/wrk-$1.txt" args=()
+  [[ -n "$paths" ]] && args=(-s bench/casework.lua)
+  PATHS_FILE=$paths AUTH_HEADER=$auth wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+    "${args[@]}" "$url" >/dev/null
+  PATHS_FILE=$paths AUTH_HEADER=$auth wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+    --latency "${args[@]}" "$url" >"$out" &
+  local wrk_pid=$!
+  local cpu_before
+  cpu_before=$(cpu_ticks)
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    sample_rss
+    sleep 1
+  done
+  wait "$wrk_pid"
+  local cpu_after
+  cpu_after=$(cpu_ticks)
+  if grep -q "Non-2xx or 3xx responses" "$out"; then
+    cat "$out" >&2
+    die "$name answered errors during the run; the figures would be meaningless"
+  fi
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  local requests
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  [[ -n "$rps" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
+  if [[ $name == hello ]]; then
+    hello_rps=$rps
+    hello_p99=$p99
+  fi
+  # CPU time the server spent per request (user + system, from
+  # /proc/PID/stat): unlike latency it does not depend on what else runs on
+  # the machine. The hello_world row shows hello_world's own.
+  local cpu_ms
+  cpu_ms=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }')
+  rows+=("$(awk -v n="$5" -v r="$rps" -v a="$p50" -v b="$p99" -v hr="$hello_rps" -v hp="$hello_p99" \
+    -v t="$6" -v c="$cpu_ms" 'BEGIN {
+      printf "| %s | %.0f | %.2f | %.2f | %.1f %% | %.1fx | %s | %s |", n, r, a, b,
+        (hr > 0 ? 100 * r / hr : 0), (hp > 0 ? b / hp : 0), c, t }')")
+  echo "bench: $name: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"
+}
+
+echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, servers with $SERVER_THREADS threads"
+sample_rss
+rss_start=$rss_max
+cpu_pid=$hello_pid
+measure hello "http://127.0.0.1:$hello_port/" "" "" "hello_world GET / (baseline)" "–"
+cpu_pid=$lotse_pid
+measure case_page "$base" "$tmp/case_pages" "$cookie" \
+  "case page GET /faelle/{id} ($(wc -l <"$tmp/ids") ids)" "≤ 10"
+measure inbox "$base" "$tmp/inbox" "$cookie" "inbox GET /faelle" "≤ 10"
+measure search_api "$base" "$tmp/search_api" "$bearer" \
+  "search GET /api/v1/cases?q=…&limit=$SEARCH_LIMIT (${#terms[@]} terms)" "≤ 20"
+measure search_page "$base" "$tmp/search_page" "$cookie" "search page GET /faelle?q=… (inbox + 50 results)" "≤ 20"
+measure case_api "$base" "$tmp/case_api" "$bearer" "case GET /api/v1/cases/{id}" "≤ 10"
+measure handovers_api "$base" "$tmp/handovers_in" "$bearer" "incoming handovers GET /api/v1/handovers?box=in" "≤ 10"
+sample_rss
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+report=$(
+  echo "# Case work at scale $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "commit ${commit}; $(nproc) CPUs; $(uname -sr)"
+  echo "data: $datasize"
+  echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up);" \
+    "servers with $SERVER_THREADS threads on 127.0.0.1; user $USERNAME"
+  echo
+  echo "| request | req/s | p50 (ms) | p99 (ms) | req/s vs hello | p99 vs hello | server CPU ms/request | target p99 (ms) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "machine load (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "lotse serve resident memory: VmRSS at start $((rss_start / 1024)) MB," \
+    "highest sampled $((rss_max / 1024)) MB, VmHWM $((hwm / 1024)) MB (target ≤ 300 MB)"
+)
+echo
+echo "$report"
+mkdir -p bench/results
+echo "$report" >bench/results/casework.md
+echo
+echo "bench: written to bench/results/casework.md"

@@ -1,0 +1,160 @@
+// The youth portal's own data: the alliance's public texts and contact
+// details, and contact requests from young people (no account), routed by
+// topic to the responsible agency of the alliance (domain/intake_routing.h)
+// and worked off in that agency's intake queue (/anfragen).
+//
+//   PortalService portal(db, system_clock(), {.overdue_hours = 48});
+//   auto sent = portal.submit({.alliance_ags = "15003", .need = "applications",
+//                              .name = "Mia", .contact = "mia@example.org",
+//                              .consent = true}, {.client = "203.0.113.7", .request_id = rid});
+//   sent->reference   // "JBA-7K3Q-9"
+//   auto queue = portal.queue(staff);              // audited intake.read
+//   portal.assign(staff, id); portal.close(staff, id, "contacted");
+//   portal.purge_closed(30);                       // retention: for the retention command
+//
+// Protection: a contact request is social data once it names a young person.
+// Only case workers of the agency it is routed to read it (every read
+// audited, denials too, answered kNotFound so existence is not revealed);
+// coordinators and the state office never see its content. Submissions are
+// rate limited per client address (in the database: BLAKE2b of the address,
+// kept one hour), a filled honeypot stores nothing, and sizes are limited.
+//
+// Errors: kInvalidArgument naming the field ("name", "contact", "need",
+// "message", "consent"), kTooManyRequests, kNotFound, kForbidden.
+// Thread safety: safe to call concurrently (state lives in the database).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lotse/common/clock.h"
+#include "lotse/common/result.h"
+#include "lotse/privacy/policy_gate.h"
+#include "lotse/store/database.h"
+
+namespace lotse::portal {
+
+struct PortalOptions {
+  int overdue_hours = 48;             // open requests older than this are flagged (1..720)
+  int submissions_per_hour = 5;       // per client address
+  int retention_days_after_close = 30;  // purge_closed() default
+};
+
+// Limits of the contact form (characters, UTF-8 code points).
+inline constexpr std::size_t kMaxNameChars = 60;
+inline constexpr std::size_t kMaxContactChars = 120;
+inline constexpr std::size_t kMaxMessageChars = 1000;
+// Version of the consent text shown with the form, stored with each request.
+inline constexpr const char* kConsentTextVersion = "portal-consent-2025-1";
+
+struct ContactDraft {
+  std::string alliance_ags;
+  std::string need;     // topic: a need key
+  std::string name;     // first name or nickname
+  std::string contact;  // phone number or e-mail address
+  std::string message;  // optional
+  bool consent = false;
+  std::string honeypot;  // must stay empty
+};
+
+struct Client {
+  std::string address;  // client IP as text (only its hash is stored)
+  std::string request_id;
+};
+
+struct Submitted {
+  std::string reference;  // shown to the young person
+  bool stored = false;    // false: honeypot filled, nothing stored
+};
+
+// The alliance's public texts; defaults when the coordinator set none.
+struct PortalTexts {
+  std::string headline, intro, address, phone, email, hours_note;
+  bool is_default = true;
+  std::string updated_by;
+  std::int64_t updated_at_ms = 0;
+};
+
+struct Coordinator {
+  std::string username;
+  std::string alliance_ags;
+  std::string request_id;
+};
+
+enum class RequestStatus { kOpen, kAssigned, kClosed };
+std::string_view status_name(RequestStatus s);
+
+struct ContactRequest {
+  std::int64_t id = 0;
+  std::string reference, alliance_ags, need, routed_agency;
+  std::string name, contact_kind, contact, message;
+  std::int64_t created_at_ms = 0;
+  RequestStatus status = RequestStatus::kOpen;
+  std::string assigned_to, outcome, closed_by;
+  std::int64_t closed_at_ms = 0;
+  std::int64_t age_hours = 0;  // at the time of reading
+  bool overdue = false;        // not closed and older than overdue_hours
+};
+
+struct Queue {
+  std::vector<ContactRequest> open;  // open and assigned, oldest first
+  std::int64_t open_count = 0, overdue_count = 0, mine_count = 0;
+  std::vector<ContactRequest> closed;  // the latest 20 closed
+};
+
+// Outcomes when a request is closed.
+struct Outcome {
+  std::string_view key, label_de;
+};
+std::span<const Outcome> outcomes();
+
+// Validation of "how to reach me": "phone" or "email", or kInvalidArgument
+// on field "contact".
+Result<std::string> contact_kind(std::string_view contact);
+// "JBA-XXXX-C": 4 characters from an alphabet without 0/O, 1/I/L, plus a
+// check character; check_reference() verifies the format and check.
+// Every problem of a draft, in form order (name, contact, need, message,
+// consent); empty when submit() would accept it. Does not look at the
+// honeypot or the rate limit.
+std::vector<Error> validate(const ContactDraft& d);
+
+std::string make_reference();
+bool check_reference(std::string_view ref);
+
+class PortalService {
+ public:
+  PortalService(store::Database& db, Clock clock, PortalOptions options = {});
+
+  const PortalOptions& options() const { return options_; }
+
+  // Public texts.
+  Result<PortalTexts> texts(const std::string& alliance_ags);
+  Result<void> update_texts(const Coordinator& c, const PortalTexts& t);
+
+  // Young people.
+  Result<Submitted> submit(const ContactDraft& d, const Client& client);
+
+  // Staff of the routed agency (case workers only).
+  Result<Queue> queue(const privacy::Reader& r);
+  Result<ContactRequest> get(const privacy::Reader& r, std::int64_t id);
+  Result<void> assign(const privacy::Reader& r, std::int64_t id);
+  Result<void> close(const privacy::Reader& r, std::int64_t id, const std::string& outcome);
+
+  // Retention: deletes requests closed more than `days` days ago (default:
+  // options().retention_days_after_close), audited; returns how many.
+  Result<std::int64_t> purge_closed(std::optional<int> days = std::nullopt,
+                                    const std::string& request_id = "cli");
+
+ private:
+  Result<ContactRequest> load_routed(store::Executor& x, const privacy::Reader& r,
+                                     std::int64_t id, std::int64_t now);
+  store::Database& db_;
+  Clock clock_;
+  PortalOptions options_;
+};
+
+}  // namespace lotse::portal

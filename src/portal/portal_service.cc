@@ -1,0 +1,450 @@
+#include "lotse/portal/portal_service.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "lotse/common/crypto.h"
+#include "lotse/domain/case_vocabulary.h"
+#include "lotse/domain/intake_routing.h"
+#include "lotse/organisation/directory.h"
+#include "lotse/privacy/audit_log.h"
+
+namespace lotse::portal {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kConsentBasis = "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO, § 67b SGB X)";
+constexpr const char* kPublicTextsBasis = "Art. 6 Abs. 1 lit. e DSGVO (Öffentlichkeitsarbeit)";
+constexpr const char* kRetentionBasis = "Art. 17 DSGVO, § 84 SGB X (Löschung)";
+constexpr const char* kNotFound = "Anfrage nicht gefunden.";
+constexpr std::int64_t kHourMs = 3600 * 1000;
+// Without 0/O, 1/I/L and U/V look-alikes: 28 characters.
+constexpr std::string_view kAlphabet = "23456789ABCDEFGHJKMNPQRSTWXYZ";
+
+constexpr Outcome kOutcomes[] = {
+    {"contacted", "Kontakt aufgenommen"},
+    {"case_opened", "Fall angelegt"},
+    {"referred", "An andere Stelle vermittelt"},
+    {"not_reachable", "Nicht erreichbar"},
+    {"no_need", "Kein Bedarf mehr"},
+    {"invalid", "Keine echte Anfrage"},
+};
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+bool has_control(std::string_view s, bool allow_newlines) {
+  for (unsigned char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      if (!allow_newlines) return true;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += len;
+  }
+  return true;
+}
+
+char check_char(std::string_view body) {
+  unsigned sum = 0, weight = 1;
+  for (char c : body) {
+    sum += weight * static_cast<unsigned>(kAlphabet.find(c));
+    weight = weight % 7 + 1;
+  }
+  return kAlphabet[sum % kAlphabet.size()];
+}
+
+Result<void> require_case_worker(const privacy::Reader& r) {
+  if (!r.case_worker || r.agency_key.empty())
+    return Error::forbidden("Nur Fachkräfte einer Agentur bearbeiten Anfragen.");
+  return ok();
+}
+
+Result<void> audit(store::Executor& x, std::int64_t now, const std::string& actor,
+                   const std::string& request_id, std::string action, std::string object,
+                   std::string basis, json::object details = {}) {
+  return privacy::AuditLog::append(x, now,
+                                   {.actor = actor.empty() ? "-" : actor,
+                                    .action = std::move(action),
+                                    .object = std::move(object),
+                                    .legal_basis = std::move(basis),
+                                    .request_id = request_id,
+                                    .details_json = json::serialize(details)});
+}
+
+constexpr const char* kColumns =
+    "id, reference, alliance_ags, need, routed_agency, name, contact_kind, contact, message, "
+    "created_at, status, COALESCE(assigned_to, ''), COALESCE(outcome, ''), COALESCE(closed_by, ''), "
+    "COALESCE(closed_at, 0)";
+
+ContactRequest from_row(const store::Row& row, std::int64_t now, int overdue_hours) {
+  ContactRequest c;
+  c.id = row.integer(0);
+  c.reference = row.text(1);
+  c.alliance_ags = row.text(2);
+  c.need = row.text(3);
+  c.routed_agency = row.text(4);
+  c.name = row.text(5);
+  c.contact_kind = row.text(6);
+  c.contact = row.text(7);
+  c.message = row.text(8);
+  c.created_at_ms = row.integer(9);
+  const std::string st = row.text(10);
+  c.status = st == "closed" ? RequestStatus::kClosed
+             : st == "assigned" ? RequestStatus::kAssigned
+                                : RequestStatus::kOpen;
+  c.assigned_to = row.text(11);
+  c.outcome = row.text(12);
+  c.closed_by = row.text(13);
+  c.closed_at_ms = row.integer(14);
+  c.age_hours = (now - c.created_at_ms) / kHourMs;
+  c.overdue = c.status != RequestStatus::kClosed &&
+              now - c.created_at_ms > static_cast<std::int64_t>(overdue_hours) * kHourMs;
+  return c;
+}
+
+bool valid_phone(std::string_view s) {
+  int digits = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) ++digits;
+    else if (c == '+' && i == 0) continue;
+    else if (c != ' ' && c != '/' && c != '-' && c != '(' && c != ')') return false;
+  }
+  return digits >= 6 && digits <= 18;
+}
+
+bool valid_email(std::string_view s) {
+  auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos)
+    return false;
+  std::string_view domain = s.substr(at + 1);
+  auto dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size()) return false;
+  for (unsigned char c : s)
+    if (c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>' || c == '"') return false;
+  return domain.find("..") == std::string_view::npos;
+}
+
+std::string default_headline() { return "Wir helfen dir weiter."; }
+std::string default_intro(const std::string& alliance) {
+  return "Schule fertig – und jetzt? Du suchst eine Ausbildung, brauchst Geld, eine Wohnung "
+         "oder einfach jemanden zum Reden? Bei der Jugendberufsagentur " + alliance +
+         " arbeiten Arbeitsagentur, Jobcenter, Jugendamt und Schulen zusammen. "
+         "Du musst nicht wissen, wer zuständig ist. Wir finden es mit dir heraus.";
+}
+
+}  // namespace
+
+std::string_view status_name(RequestStatus s) {
+  switch (s) {
+    case RequestStatus::kOpen: return "open";
+    case RequestStatus::kAssigned: return "assigned";
+    case RequestStatus::kClosed: return "closed";
+  }
+  return "open";
+}
+
+std::span<const Outcome> outcomes() { return kOutcomes; }
+
+Result<std::string> contact_kind(std::string_view contact) {
+  if (contact.empty())
+    return Error::invalid("contact", "Bitte gib deine Handynummer oder deine E-Mail-Adresse an.");
+  if (utf8_length(contact) > kMaxContactChars)
+    return Error::invalid("contact", "Das ist zu lang. Bitte höchstens 120 Zeichen.");
+  if (contact.find('@') != std::string_view::npos) {
+    if (valid_email(contact)) return std::string("email");
+    return Error::invalid("contact",
+                          "Diese E-Mail-Adresse stimmt so nicht. Beispiel: name@beispiel.de");
+  }
+  if (valid_phone(contact)) return std::string("phone");
+  return Error::invalid("contact",
+                        "Diese Nummer stimmt so nicht. Bitte nur Ziffern, zum Beispiel 0170 1234567.");
+}
+
+std::string make_reference() {
+  std::string body;
+  for (int i = 0; i < 4; ++i)
+    body += kAlphabet[randombytes_uniform(static_cast<std::uint32_t>(kAlphabet.size()))];
+  return "JBA-" + body + "-" + std::string(1, check_char(body));
+}
+
+bool check_reference(std::string_view ref) {
+  if (ref.size() != 10 || ref.substr(0, 4) != "JBA-" || ref[8] != '-') return false;
+  std::string_view body = ref.substr(4, 4);
+  for (char c : body)
+    if (kAlphabet.find(c) == std::string_view::npos) return false;
+  return ref[9] == check_char(body);
+}
+
+std::vector<Error> validate(const ContactDraft& d) {
+  std::vector<Error> out;
+  if (d.name.empty())
+    out.push_back(Error::invalid("name", "Bitte sag uns, wie wir dich nennen dürfen."));
+  else if (!valid_utf8(d.name) || has_control(d.name, false))
+    out.push_back(Error::invalid("name", "Dein Name enthält Zeichen, die wir nicht speichern können."));
+  else if (utf8_length(d.name) > kMaxNameChars)
+    out.push_back(Error::invalid("name", "Das ist zu lang. Bitte höchstens 60 Zeichen."));
+  if (auto kind = contact_kind(d.contact); !kind) out.push_back(kind.error());
+  if (d.need.empty() || !domain::route_need(d.need))
+    out.push_back(Error::invalid("need", "Bitte wähle ein Thema aus."));
+  if (!valid_utf8(d.message) || has_control(d.message, true))
+    out.push_back(Error::invalid("message", "Deine Nachricht enthält Zeichen, die wir nicht speichern können."));
+  else if (utf8_length(d.message) > kMaxMessageChars)
+    out.push_back(Error::invalid("message", "Deine Nachricht ist zu lang. Bitte höchstens 1000 Zeichen."));
+  if (!d.consent)
+    out.push_back(Error::invalid(
+        "consent", "Bitte bestätige, dass wir dich kontaktieren dürfen. Sonst können wir dir nicht antworten."));
+  return out;
+}
+
+PortalService::PortalService(store::Database& db, Clock clock, PortalOptions options)
+    : db_(db), clock_(std::move(clock)), options_(options) {}
+
+Result<PortalTexts> PortalService::texts(const std::string& alliance_ags) {
+  return db_.read([&](store::Executor& x) -> Result<PortalTexts> {
+    LOTSE_ASSIGN_OR_RETURN(auto alliance, organisation::Directory::find_alliance(x, alliance_ags));
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        x.query("SELECT headline, intro, address, phone, email, hours_note, updated_by, updated_at "
+                "FROM portal_texts WHERE alliance_ags = ?",
+                {alliance_ags}));
+    PortalTexts t;
+    if (rows.empty()) {
+      t.headline = default_headline();
+      t.intro = default_intro(alliance.name);
+      return t;
+    }
+    const auto& r = rows.front();
+    t = {.headline = r.text(0), .intro = r.text(1), .address = r.text(2), .phone = r.text(3),
+         .email = r.text(4), .hours_note = r.text(5), .is_default = false,
+         .updated_by = r.text(6), .updated_at_ms = r.integer(7)};
+    return t;
+  });
+}
+
+Result<void> PortalService::update_texts(const Coordinator& c, const PortalTexts& t) {
+  if (c.alliance_ags.empty()) return Error::forbidden("Nur die Koordination eines Bündnisses.");
+  auto limit = [](const std::string& v, const char* field, std::size_t max, bool required,
+                  bool multiline) -> Result<void> {
+    if (required && v.empty()) return Error::invalid(field, "Bitte ausfüllen.");
+    if (!valid_utf8(v) || has_control(v, multiline))
+      return Error::invalid(field, "Enthält unerlaubte Steuerzeichen.");
+    if (utf8_length(v) > max)
+      return Error::invalid(field, "Höchstens " + std::to_string(max) + " Zeichen.");
+    return ok();
+  };
+  LOTSE_TRY(limit(t.headline, "headline", 120, true, false));
+  LOTSE_TRY(limit(t.intro, "intro", 1000, true, true));
+  LOTSE_TRY(limit(t.address, "address", 200, false, true));
+  LOTSE_TRY(limit(t.phone, "phone", 40, false, false));
+  LOTSE_TRY(limit(t.email, "email", 120, false, false));
+  LOTSE_TRY(limit(t.hours_note, "hours_note", 300, false, true));
+  if (!t.phone.empty() && !valid_phone(t.phone))
+    return Error::invalid("phone", "Keine gültige Telefonnummer (Ziffern, Leerzeichen, +, /, -).");
+  if (!t.email.empty() && !valid_email(t.email))
+    return Error::invalid("email", "Keine gültige E-Mail-Adresse.");
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(organisation::Directory::find_alliance(x, c.alliance_ags));
+    LOTSE_TRY(x.exec(
+        "INSERT INTO portal_texts (alliance_ags, headline, intro, address, phone, email, "
+        "hours_note, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (alliance_ags) DO UPDATE SET headline = excluded.headline, "
+        "intro = excluded.intro, address = excluded.address, phone = excluded.phone, "
+        "email = excluded.email, hours_note = excluded.hours_note, "
+        "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        {c.alliance_ags, t.headline, t.intro, t.address, t.phone, t.email, t.hours_note,
+         c.username, now}));
+    return audit(x, now, c.username, c.request_id, "portal.texts.update",
+                 "alliance:" + c.alliance_ags, kPublicTextsBasis);
+  });
+}
+
+Result<Submitted> PortalService::submit(const ContactDraft& d, const Client& client) {
+  // A filled honeypot is a bot: a neutral answer, nothing stored.
+  if (!d.honeypot.empty()) return Submitted{.reference = make_reference(), .stored = false};
+
+  auto problems = validate(d);
+  if (!problems.empty()) return problems.front();
+  LOTSE_ASSIGN_OR_RETURN(std::string kind, contact_kind(d.contact));
+  LOTSE_ASSIGN_OR_RETURN(std::string agency, domain::routed_agency_key(d.alliance_ags, d.need));
+
+  const std::int64_t now = clock_();
+  const std::string client_hash = blake2b_hex("portal-client:" + client.address);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const std::string reference = make_reference();
+    auto stored = db_.write([&](store::Executor& x) -> Result<bool> {
+      LOTSE_TRY(x.exec("DELETE FROM portal_submissions WHERE at < ?", {now - kHourMs}));
+      LOTSE_ASSIGN_OR_RETURN(
+          std::int64_t recent,
+          x.query_int("SELECT COUNT(*) FROM portal_submissions WHERE client_hash = ? AND at >= ?",
+                      {client_hash, now - kHourMs}));
+      if (recent >= options_.submissions_per_hour)
+        return Error{ErrorCode::kTooManyRequests,
+                     "Du hast in der letzten Stunde schon mehrere Anfragen geschickt.", {}};
+      LOTSE_ASSIGN_OR_RETURN(auto found, organisation::Directory::find_agency(x, agency));
+      (void)found;
+      LOTSE_ASSIGN_OR_RETURN(
+          std::int64_t taken,
+          x.query_int("SELECT COUNT(*) FROM contact_requests WHERE reference = ?", {reference}));
+      if (taken > 0) return false;
+      LOTSE_ASSIGN_OR_RETURN(
+          std::int64_t id,
+          x.query_int("INSERT INTO contact_requests (reference, alliance_ags, need, routed_agency, "
+                      "name, contact_kind, contact, message, consent_text, created_at, status) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open') RETURNING id",
+                      {reference, d.alliance_ags, d.need, agency, d.name, kind, d.contact,
+                       d.message, std::string(kConsentTextVersion), now}));
+      LOTSE_TRY(x.exec("INSERT INTO portal_submissions (client_hash, at) VALUES (?, ?)",
+                       {client_hash, now}));
+      LOTSE_TRY(audit(x, now, "-", client.request_id, "intake.submit",
+                      "contact_request:" + std::to_string(id), kConsentBasis,
+                      {{"reference", reference}, {"routed_agency", agency}, {"need", d.need}}));
+      return true;
+    });
+    if (!stored) {
+      if (stored.error().code == ErrorCode::kNotFound)
+        return Error::invalid("need", "Für dieses Thema gibt es hier keine zuständige Stelle.");
+      return stored.error();
+    }
+    if (*stored) return Submitted{.reference = reference, .stored = true};
+  }
+  return Error::internal("no free reference number after 5 attempts");
+}
+
+Result<Queue> PortalService::queue(const privacy::Reader& r) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<Queue> {
+    Queue q;
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows open,
+        x.query(std::string("SELECT ") + kColumns +
+                    " FROM contact_requests WHERE routed_agency = ? AND status <> 'closed' "
+                    "ORDER BY created_at, id",
+                {r.agency_key}));
+    json::array ids;
+    for (const auto& row : open) {
+      q.open.push_back(from_row(row, now, options_.overdue_hours));
+      ids.push_back(q.open.back().id);
+      if (q.open.back().overdue) ++q.overdue_count;
+      if (q.open.back().assigned_to == r.username) ++q.mine_count;
+    }
+    q.open_count = static_cast<std::int64_t>(q.open.size());
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows closed,
+        x.query(std::string("SELECT ") + kColumns +
+                    " FROM contact_requests WHERE routed_agency = ? AND status = 'closed' "
+                    "ORDER BY closed_at DESC, id DESC LIMIT 20",
+                {r.agency_key}));
+    for (const auto& row : closed) {
+      q.closed.push_back(from_row(row, now, options_.overdue_hours));
+      ids.push_back(q.closed.back().id);
+    }
+    LOTSE_TRY(audit(x, now, r.username, r.request_id, "intake.read",
+                    "intake_queue:" + r.agency_key, kConsentBasis, {{"requests", std::move(ids)}}));
+    return q;
+  });
+}
+
+Result<ContactRequest> PortalService::load_routed(store::Executor& x, const privacy::Reader& r,
+                                                  std::int64_t id, std::int64_t now) {
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      x.query(std::string("SELECT ") + kColumns + " FROM contact_requests WHERE id = ?", {id}));
+  if (rows.empty() || rows.front().text(4) != r.agency_key) return Error::not_found(kNotFound);
+  return from_row(rows.front(), now, options_.overdue_hours);
+}
+
+Result<ContactRequest> PortalService::get(const privacy::Reader& r, std::int64_t id) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  // The denial is recorded in its own transaction, so that it survives the
+  // kNotFound answer.
+  auto read = db_.write([&](store::Executor& x) -> Result<ContactRequest> {
+    LOTSE_ASSIGN_OR_RETURN(ContactRequest c, load_routed(x, r, id, now));
+    LOTSE_TRY(audit(x, now, r.username, r.request_id, "intake.read",
+                    "contact_request:" + std::to_string(id), kConsentBasis));
+    return c;
+  });
+  if (!read && read.error().code == ErrorCode::kNotFound) {
+    LOTSE_TRY(db_.write([&](store::Executor& x) -> Result<void> {
+      return audit(x, now, r.username, r.request_id, "intake.read.denied",
+                   "contact_request:" + std::to_string(id), "-");
+    }));
+  }
+  return read;
+}
+
+Result<void> PortalService::assign(const privacy::Reader& r, std::int64_t id) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<void> {
+    LOTSE_ASSIGN_OR_RETURN(ContactRequest c, load_routed(x, r, id, now));
+    if (c.status == RequestStatus::kClosed)
+      return Error::conflict("Die Anfrage ist schon abgeschlossen.");
+    LOTSE_TRY(x.exec("UPDATE contact_requests SET status = 'assigned', assigned_to = ?, "
+                     "assigned_at = ? WHERE id = ?",
+                     {r.username, now, id}));
+    return audit(x, now, r.username, r.request_id, "intake.assign",
+                 "contact_request:" + std::to_string(id), kConsentBasis,
+                 {{"assigned_to", r.username}});
+  });
+}
+
+Result<void> PortalService::close(const privacy::Reader& r, std::int64_t id,
+                                  const std::string& outcome) {
+  LOTSE_TRY(require_case_worker(r));
+  bool known = false;
+  for (const auto& o : kOutcomes) known = known || o.key == outcome;
+  if (!known) return Error::invalid("outcome", "Bitte wähle ein Ergebnis aus.");
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<void> {
+    LOTSE_ASSIGN_OR_RETURN(ContactRequest c, load_routed(x, r, id, now));
+    if (c.status == RequestStatus::kClosed)
+      return Error::conflict("Die Anfrage ist schon abgeschlossen.");
+    LOTSE_TRY(x.exec("UPDATE contact_requests SET status = 'closed', outcome = ?, closed_by = ?, "
+                     "closed_at = ?, assigned_to = COALESCE(assigned_to, ?) WHERE id = ?",
+                     {outcome, r.username, now, r.username, id}));
+    return audit(x, now, r.username, r.request_id, "intake.close",
+                 "contact_request:" + std::to_string(id), kConsentBasis, {{"outcome", outcome}});
+  });
+}
+
+Result<std::int64_t> PortalService::purge_closed(std::optional<int> days,
+                                                 const std::string& request_id) {
+  const int d = days.value_or(options_.retention_days_after_close);
+  if (d < 0 || d > 3650) return Error::invalid("days", "0 bis 3650 Tage.");
+  const std::int64_t now = clock_();
+  const std::int64_t cutoff = now - static_cast<std::int64_t>(d) * 24 * kHourMs;
+  return db_.write([&](store::Executor& x) -> Result<std::int64_t> {
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        x.exec("DELETE FROM contact_requests WHERE status = 'closed' AND closed_at < ?", {cutoff}));
+    LOTSE_TRY(audit(x, now, "system", request_id, "intake.purge", "contact_requests",
+                    kRetentionBasis, {{"deleted", n}, {"days_after_close", d}}));
+    return n;
+  });
+}
+
+}  // namespace lotse::portal
