@@ -468,12 +468,9 @@ class Pages {
 
     // Handovers of this case, from the caller's side.
     json::array handovers;
-    for (bool incoming : {true, false}) {
-      auto hs = web_.casework.handovers(c.reader, incoming);
-      if (!hs) return web_.failure(r, hs.error());
-      for (const auto& h : *hs)
-        if (h.case_id == id) handovers.push_back(handover_item(r, h, own));
-    }
+    auto hs = web_.casework.case_handovers(c.reader, id);
+    if (!hs) return web_.failure(r, hs.error());
+    for (const auto& h : *hs) handovers.push_back(handover_item(r, h, own));
     data["has_handovers"] = !handovers.empty();
     data["handovers"] = std::move(handovers);
 
