@@ -41,6 +41,12 @@ Result<CaseHeader> require_owner(store::Executor& x, const Reader& r, std::int64
 // The kNotFound / kForbidden answer for a caller who is not allowed to act.
 Error refusal(store::Executor& x, const Reader& r, std::int64_t case_id, std::int64_t now_ms);
 
+// Every version of a case's consents with its state at `now_ms` (no access
+// check, no audit: callers decide and log). Oldest version first, or newest
+// first with `newest_first`.
+Result<std::vector<ConsentView>> load_consents(store::Executor& x, std::int64_t case_id,
+                                               std::int64_t now_ms, bool newest_first);
+
 // Length in Unicode code points (inputs are UTF-8).
 std::size_t text_length(std::string_view s);
 // Lowercases ASCII and folds German umlauts and ß (ä→ae, ö→oe, ü→ue, ß→ss),

@@ -80,52 +80,64 @@ Result<std::int64_t> CaseworkService::record_consent(const Reader& r, std::int64
   });
 }
 
+namespace internal {
+
+Result<std::vector<ConsentView>> load_consents(store::Executor& x, std::int64_t case_id,
+                                               std::int64_t now_ms, bool newest_first) {
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      x.query(std::string("SELECT id, version, purposes, categories, valid_from, valid_until, "
+                          "form, evidence_ref, given_by, guardian_name, informed, recorded_by, "
+                          "recorded_at, withdrawn_at, superseded_at, withdrawn_by FROM consents "
+                          "WHERE case_id = ? ORDER BY version") +
+                  (newest_first ? " DESC" : ""),
+              {case_id}));
+  std::vector<ConsentView> out;
+  for (const auto& row : rows) {
+    domain::Consent c;
+    c.id = row.integer(0);
+    c.case_id = case_id;
+    c.version = static_cast<int>(row.integer(1));
+    boost::system::error_code ec;
+    boost::json::value purposes = boost::json::parse(row.text(2), ec);
+    if (!ec && purposes.is_array())
+      for (const auto& p : purposes.as_array())
+        if (p.is_string()) c.terms.purposes.emplace_back(p.as_string());
+    c.terms.categories = domain::CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
+    if (auto f = Date::parse(row.text(4))) c.terms.valid_from = *f;
+    if (auto u = Date::parse(row.text(5))) c.terms.valid_until = *u;
+    if (auto f = domain::parse_form(row.text(6))) c.terms.form = *f;
+    c.terms.evidence_ref = row.text(7);
+    if (auto g = domain::parse_giver(row.text(8))) c.terms.given_by = *g;
+    c.terms.guardian_name = row.text(9);
+    c.terms.informed_of_refusal_and_withdrawal = row.integer(10) != 0;
+    c.recorded_by = row.text(11);
+    c.recorded_at_ms = row.integer(12);
+    if (!row.is_null(13)) c.withdrawn_at_ms = row.integer(13);
+    if (!row.is_null(14)) c.superseded_at_ms = row.integer(14);
+    LOTSE_ASSIGN_OR_RETURN(store::Rows recipients,
+                           x.query("SELECT agency_key FROM consent_recipients WHERE consent_id = ? "
+                                   "ORDER BY agency_key",
+                                   {c.id}));
+    for (const auto& rr : recipients) c.terms.recipients.push_back(rr.text(0));
+    std::string state(domain::consent_state_name(domain::consent_state(c, now_ms)));
+    out.push_back({.consent = std::move(c),
+                   .state = std::move(state),
+                   .withdrawn_by = row.is_null(15) ? std::string() : row.text(15)});
+  }
+  return out;
+}
+
+}  // namespace internal
+
 Result<std::vector<ConsentView>> CaseworkService::consents(const Reader& r, std::int64_t case_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
   // A write: reading the consents of a case is itself logged.
   return db_.write([&](store::Executor& x) -> Result<std::vector<ConsentView>> {
     LOTSE_TRY(internal::require_owner(x, r, case_id, now));
-    LOTSE_ASSIGN_OR_RETURN(
-        store::Rows rows,
-        x.query("SELECT id, version, purposes, categories, valid_from, valid_until, form, "
-                "evidence_ref, given_by, guardian_name, informed, recorded_by, recorded_at, "
-                "withdrawn_at, superseded_at FROM consents WHERE case_id = ? "
-                "ORDER BY version DESC",
-                {case_id}));
-    std::vector<ConsentView> out;
-    for (const auto& row : rows) {
-      domain::Consent c;
-      c.id = row.integer(0);
-      c.case_id = case_id;
-      c.version = static_cast<int>(row.integer(1));
-      boost::system::error_code ec;
-      boost::json::value purposes = boost::json::parse(row.text(2), ec);
-      if (!ec && purposes.is_array())
-        for (const auto& p : purposes.as_array())
-          if (p.is_string()) c.terms.purposes.emplace_back(p.as_string());
-      c.terms.categories =
-          domain::CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
-      if (auto f = Date::parse(row.text(4))) c.terms.valid_from = *f;
-      if (auto u = Date::parse(row.text(5))) c.terms.valid_until = *u;
-      if (auto f = domain::parse_form(row.text(6))) c.terms.form = *f;
-      c.terms.evidence_ref = row.text(7);
-      if (auto g = domain::parse_giver(row.text(8))) c.terms.given_by = *g;
-      c.terms.guardian_name = row.text(9);
-      c.terms.informed_of_refusal_and_withdrawal = row.integer(10) != 0;
-      c.recorded_by = row.text(11);
-      c.recorded_at_ms = row.integer(12);
-      if (!row.is_null(13)) c.withdrawn_at_ms = row.integer(13);
-      if (!row.is_null(14)) c.superseded_at_ms = row.integer(14);
-      LOTSE_ASSIGN_OR_RETURN(
-          store::Rows recipients,
-          x.query("SELECT agency_key FROM consent_recipients WHERE consent_id = ? "
-                  "ORDER BY agency_key",
-                  {c.id}));
-      for (const auto& rr : recipients) c.terms.recipients.push_back(rr.text(0));
-      std::string state(domain::consent_state_name(domain::consent_state(c, now)));
-      out.push_back({.consent = std::move(c), .state = std::move(state)});
-    }
+    LOTSE_ASSIGN_OR_RETURN(std::vector<ConsentView> out,
+                           internal::load_consents(x, case_id, now, /*newest_first=*/true));
     LOTSE_TRY(audit(x, now, r, "consent.list", fmt::format("case:{}", case_id),
                     internal::kOwnCaseBasis,
                     boost::json::serialize(boost::json::object{{"agency", r.agency_key}})));

@@ -24,7 +24,8 @@ using domain::DataCategory;
 using privacy::PolicyGate;
 
 constexpr const char* kDeniedBasis = "keine (Zugriff verweigert)";
-constexpr const char* kReportBasis = "Art. 15 DSGVO, § 83 SGB X (Auskunft an die betroffene Person)";
+constexpr const char* kReportBasis =
+    "Art. 15 DSGVO, § 83 SGB X (Auskunft an die betroffene Person)";
 constexpr const char* kPersonNotFound = "Person nicht gefunden.";
 
 Result<std::map<std::string, std::string>> agency_names(store::Executor& x) {
@@ -34,61 +35,16 @@ Result<std::map<std::string, std::string>> agency_names(store::Executor& x) {
   return out;
 }
 
-// Every version of the case's consents, with its state at `now_ms`.
-Result<std::vector<ReportConsent>> load_consents(store::Executor& x, std::int64_t case_id,
-                                                 std::int64_t now_ms) {
-  LOTSE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      x.query("SELECT id, version, purposes, categories, valid_from, valid_until, form, "
-              "evidence_ref, given_by, guardian_name, informed, recorded_by, recorded_at, "
-              "withdrawn_at, superseded_at, withdrawn_by FROM consents WHERE case_id = ? "
-              "ORDER BY version",
-              {case_id}));
-  std::vector<ReportConsent> out;
-  for (const auto& row : rows) {
-    domain::Consent c;
-    c.id = row.integer(0);
-    c.case_id = case_id;
-    c.version = static_cast<int>(row.integer(1));
-    boost::system::error_code ec;
-    boost::json::value purposes = boost::json::parse(row.text(2), ec);
-    if (!ec && purposes.is_array())
-      for (const auto& p : purposes.as_array())
-        if (p.is_string()) c.terms.purposes.emplace_back(p.as_string());
-    c.terms.categories = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
-    if (auto f = Date::parse(row.text(4))) c.terms.valid_from = *f;
-    if (auto u = Date::parse(row.text(5))) c.terms.valid_until = *u;
-    if (auto f = domain::parse_form(row.text(6))) c.terms.form = *f;
-    c.terms.evidence_ref = row.text(7);
-    if (auto g = domain::parse_giver(row.text(8))) c.terms.given_by = *g;
-    c.terms.guardian_name = row.text(9);
-    c.terms.informed_of_refusal_and_withdrawal = row.integer(10) != 0;
-    c.recorded_by = row.text(11);
-    c.recorded_at_ms = row.integer(12);
-    if (!row.is_null(13)) c.withdrawn_at_ms = row.integer(13);
-    if (!row.is_null(14)) c.superseded_at_ms = row.integer(14);
-    LOTSE_ASSIGN_OR_RETURN(store::Rows recipients,
-                           x.query("SELECT agency_key FROM consent_recipients WHERE consent_id = ? "
-                                   "ORDER BY agency_key",
-                                   {c.id}));
-    for (const auto& rr : recipients) c.terms.recipients.push_back(rr.text(0));
-    std::string state(domain::consent_state_name(domain::consent_state(c, now_ms)));
-    out.push_back({.consent = std::move(c), .state = std::move(state), .withdrawn_by = row.text(15)});
-  }
-  return out;
-}
-
 Result<void> audit_denial(store::Executor& x, std::int64_t now_ms, const Reader& r,
                           std::string action, std::string object, ReadPath path) {
-  return internal::audit(
-      x, now_ms, r, std::move(action), std::move(object), kDeniedBasis,
-      boost::json::serialize(boost::json::object{{"path", privacy::read_path_name(path)},
-                                                 {"agency", r.agency_key}}));
+  return internal::audit(x, now_ms, r, std::move(action), std::move(object), kDeniedBasis,
+                         boost::json::serialize(boost::json::object{
+                             {"path", privacy::read_path_name(path)}, {"agency", r.agency_key}}));
 }
 
 // The gate's audit entry of a denied read (it audits and answers kNotFound).
-Result<void> gate_denial(store::Executor& x, const Reader& r, std::int64_t case_id,
-                         ReadPath path, std::int64_t now_ms) {
+Result<void> gate_denial(store::Executor& x, const Reader& r, std::int64_t case_id, ReadPath path,
+                         std::int64_t now_ms) {
   auto denied = PolicyGate::read_case(x, r, case_id, path, now_ms, load_case_record);
   if (denied) return Error::internal("the policy gate allowed a read it had refused");
   if (denied.error().code != ErrorCode::kNotFound) return denied.error();
@@ -158,7 +114,8 @@ Result<Pendelbogen> PersonReportService::pendelbogen(const Reader& r, std::int64
     // Only what the young person shares: the categories of the consents
     // active right now (a withdrawal or expiry counts from the next
     // request), never § 65 data, whatever a consent names.
-    LOTSE_ASSIGN_OR_RETURN(std::vector<ReportConsent> consents, load_consents(x, case_id, now));
+    LOTSE_ASSIGN_OR_RETURN(std::vector<ReportConsent> consents,
+                           internal::load_consents(x, case_id, now, /*newest_first=*/false));
     std::set<std::string> recipients;
     Date until{};
     for (const auto& c : consents) {
@@ -174,8 +131,8 @@ Result<Pendelbogen> PersonReportService::pendelbogen(const Reader& r, std::int64
     out.recipients.assign(recipients.begin(), recipients.end());
     // The gate's own cut, as for a partner holding exactly these categories.
     out.record = PolicyGate::cut(
-        std::move(full), privacy::CaseAccess{.allowed = true, .owner = false, .categories = out.shared},
-        r);
+        std::move(full),
+        privacy::CaseAccess{.allowed = true, .owner = false, .categories = out.shared}, r);
     out.record.notes.clear();  // a one-page summary carries no notes
 
     if (!out.shared.empty()) {
@@ -232,8 +189,8 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
     // Only the controller answers: another agency, with or without a
     // consent on one of the cases, gets the same answer as for nobody.
     if (persons.empty() || persons[0].text(0) != r.agency_key) {
-      LOTSE_TRY(audit_denial(x, now, r, "person.report_denied",
-                             fmt::format("person:{}", person_id), ReadPath::kExport));
+      LOTSE_TRY(audit_denial(x, now, r, "person.report_denied", fmt::format("person:{}", person_id),
+                             ReadPath::kExport));
       return std::optional<PersonReport>();
     }
     PersonReport out;
@@ -265,8 +222,8 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
     // created each: entries older than the creation belong to an earlier
     // record that had the same id (SQLite may hand out the id of a deleted
     // last row again) and must not appear in this person's report.
-    std::map<std::string, std::string> objects{{fmt::format("person:{}", person_id),
-                                                "person.create"}};
+    std::map<std::string, std::string> objects{
+        {fmt::format("person:{}", person_id), "person.create"}};
 
     LOTSE_ASSIGN_OR_RETURN(
         store::Rows case_ids,
@@ -290,9 +247,10 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
       for (const auto& e : elsewhere)
         rc.entrusted_elsewhere[e.text(0)] = static_cast<int>(e.integer(1));
 
-      LOTSE_ASSIGN_OR_RETURN(rc.consents, load_consents(x, case_id, now));
-      for (const auto& c : rc.consents) objects.emplace(fmt::format("consent:{}", c.consent.id),
-                                                        "consent.record");
+      LOTSE_ASSIGN_OR_RETURN(rc.consents,
+                             internal::load_consents(x, case_id, now, /*newest_first=*/false));
+      for (const auto& c : rc.consents)
+        objects.emplace(fmt::format("consent:{}", c.consent.id), "consent.record");
 
       LOTSE_ASSIGN_OR_RETURN(
           store::Rows transfers,
@@ -381,15 +339,16 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
       // handovers that took the case to another agency.
       for (const auto& c : rc.consents)
         for (const auto& agency : c.consent.terms.recipients)
-          out.recipients.push_back({.case_id = case_id,
-                                    .agency_key = agency,
-                                    .kind = "consent",
-                                    .basis = fmt::format("Einwilligung Nr. {} (Version {}), § 67b SGB X",
-                                                         c.consent.id, c.consent.version),
-                                    .categories = c.consent.terms.categories,
-                                    .from = c.consent.terms.valid_from.str(),
-                                    .until = c.consent.terms.valid_until.str(),
-                                    .state = c.state});
+          out.recipients.push_back(
+              {.case_id = case_id,
+               .agency_key = agency,
+               .kind = "consent",
+               .basis = fmt::format("Einwilligung Nr. {} (Version {}), § 67b SGB X", c.consent.id,
+                                    c.consent.version),
+               .categories = c.consent.terms.categories,
+               .from = c.consent.terms.valid_from.str(),
+               .until = c.consent.terms.valid_until.str(),
+               .state = c.state});
       for (const auto& t : rc.transfers)
         out.recipients.push_back({.case_id = case_id,
                                   .agency_key = t.to_agency,
@@ -401,13 +360,13 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
                                   .state = t.revoked_at_ms ? "revoked" : "recorded"});
       for (const auto& h : rc.handovers)
         if (h.state == "accepted" || h.state == "completed")
-          out.recipients.push_back({.case_id = case_id,
-                                    .agency_key = h.to_agency,
-                                    .kind = "handover",
-                                    .basis = fmt::format("Fallübergabe Nr. {}", h.id),
-                                    .from = h.sent_at_ms ? Date::from_unix_ms(h.sent_at_ms).str()
-                                                         : std::string(),
-                                    .state = h.state});
+          out.recipients.push_back(
+              {.case_id = case_id,
+               .agency_key = h.to_agency,
+               .kind = "handover",
+               .basis = fmt::format("Fallübergabe Nr. {}", h.id),
+               .from = h.sent_at_ms ? Date::from_unix_ms(h.sent_at_ms).str() : std::string(),
+               .state = h.state});
       out.cases.push_back(std::move(rc));
     }
 
@@ -459,12 +418,12 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
 
     // The generation itself (after the query, so a report does not list
     // itself; the next one will).
-    LOTSE_TRY(internal::audit(
-        x, now, r, "person.report", fmt::format("person:{}", person_id), kReportBasis,
-        boost::json::serialize(boost::json::object{
-            {"path", privacy::read_path_name(ReadPath::kExport)},
-            {"agency", r.agency_key},
-            {"cases", static_cast<std::int64_t>(out.cases.size())}})));
+    LOTSE_TRY(internal::audit(x, now, r, "person.report", fmt::format("person:{}", person_id),
+                              kReportBasis,
+                              boost::json::serialize(boost::json::object{
+                                  {"path", privacy::read_path_name(ReadPath::kExport)},
+                                  {"agency", r.agency_key},
+                                  {"cases", static_cast<std::int64_t>(out.cases.size())}})));
     return std::optional<PersonReport>(std::move(out));
   });
   if (!made) return made.error();

@@ -854,6 +854,26 @@ Result<std::vector<ContactPoint>> CatalogueService::list_contact_points(
   });
 }
 
+Result<std::vector<Provider>> CatalogueService::providers(const std::string& alliance_ags) {
+  return db_.read([&](store::Executor& x) -> Result<std::vector<Provider>> {
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        x.query("SELECT o.\"id\", o.\"name\" FROM hsds_organization o WHERE o.\"id\" IN "
+                "(SELECT s.\"organization_id\" FROM hsds_service s JOIN catalogue_service_index i "
+                "ON i.service_id = s.\"id\" WHERE i.alliance_ags = ?) OR o.\"id\" IN "
+                "(SELECT l.\"organization_id\" FROM hsds_location l JOIN catalogue_location_index "
+                "li ON li.location_id = l.\"id\" WHERE li.alliance_ags = ?) ORDER BY o.\"name\"",
+                {alliance_ags, alliance_ags}));
+    if (rows.empty()) {
+      LOTSE_ASSIGN_OR_RETURN(
+          rows, x.query("SELECT \"id\", \"name\" FROM hsds_organization ORDER BY \"name\""));
+    }
+    std::vector<Provider> out;
+    for (const auto& row : rows) out.push_back({row.text(0), row.text(1)});
+    return out;
+  });
+}
+
 Result<ContactPoint> CatalogueService::get_contact_point(const std::string& id) {
   return db_.read([&](store::Executor& x) { return load_contact_point(x, id); });
 }

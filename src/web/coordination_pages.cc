@@ -352,16 +352,12 @@ class CoordinationPages {
     return page(r, 200, "coordination_home", base(*v, ""), "coord.home.title", *v);
   }
 
-  // ---- /koordination/uebersicht ----------------------------------------
-
-  Response matrix(Request& r) {
-    Response denied;
-    auto v = viewer(r, denied);
-    if (!v) return denied;
-    const std::string sphere = r.query_param("rechtskreis").value_or("");
-    const std::string group = r.query_param("zielgruppe").value_or("");
-    Feedback fb;
-    catalogue::MatrixQuery q{.alliance_ags = v->ags};
+  // The legal-sphere and target-group filters the overview and the offer
+  // list share: a known value narrows the query, anything else is a field
+  // error.
+  template <typename Query>
+  void profile_filters(const Request& r, const std::string& sphere, const std::string& group,
+                       Query& q, Feedback& fb) const {
     if (!sphere.empty()) {
       if (domain::validate_catalogue_term(domain::offer_legal_spheres(), sphere, "rechtskreis"))
         q.legal_sphere = sphere;
@@ -374,6 +370,19 @@ class CoordinationPages {
       else
         fb.add("zielgruppe", "zielgruppe", msg(r, "coord.error.filter"));
     }
+  }
+
+  // ---- /koordination/uebersicht ----------------------------------------
+
+  Response matrix(Request& r) {
+    Response denied;
+    auto v = viewer(r, denied);
+    if (!v) return denied;
+    const std::string sphere = r.query_param("rechtskreis").value_or("");
+    const std::string group = r.query_param("zielgruppe").value_or("");
+    Feedback fb;
+    catalogue::MatrixQuery q{.alliance_ags = v->ags};
+    profile_filters(r, sphere, group, q, fb);
     auto m = web_.catalogue.needs_phase_matrix(q);
     if (!m) return web_.failure(r, m.error());
     json::array phases;
@@ -447,18 +456,7 @@ class CoordinationPages {
       if (p && *p >= 1 && *p <= 5) q.phase = *p;
       else fb.add("phase", "phase", msg(r, "coord.error.filter"));
     }
-    if (!sphere.empty()) {
-      if (domain::validate_catalogue_term(domain::offer_legal_spheres(), sphere, "rechtskreis"))
-        q.legal_sphere = sphere;
-      else
-        fb.add("rechtskreis", "rechtskreis", msg(r, "coord.error.filter"));
-    }
-    if (!group.empty()) {
-      if (domain::validate_catalogue_term(domain::target_groups(), group, "zielgruppe"))
-        q.target_group = group;
-      else
-        fb.add("zielgruppe", "zielgruppe", msg(r, "coord.error.filter"));
-    }
+    profile_filters(r, sphere, group, q, fb);
     if (text.size() > 200) fb.add("q", "q", msg(r, "coord.error.filter"));
     else q.text = text;
     q.include_inactive = inactive;
@@ -524,31 +522,13 @@ class CoordinationPages {
 
   // ---- offer form --------------------------------------------------------
 
-  // The providers to choose from: those of the alliance's offers and
-  // contact points (HSDS organizations are not tied to an alliance), else
-  // every organization. CatalogueService has no list of organizations, so
-  // this one query reads the HSDS tables directly.
+  // The providers to choose from (CatalogueService::providers), marked.
   Result<json::array> providers(const std::string& ags, const std::string& chosen) {
-    return web_.db.read([&](store::Executor& x) -> Result<json::array> {
-      LOTSE_ASSIGN_OR_RETURN(
-          store::Rows rows,
-          x.query("SELECT o.\"id\", o.\"name\" FROM hsds_organization o WHERE o.\"id\" IN "
-                  "(SELECT s.\"organization_id\" FROM hsds_service s JOIN catalogue_service_index i "
-                  "ON i.service_id = s.\"id\" WHERE i.alliance_ags = ?) OR o.\"id\" IN "
-                  "(SELECT l.\"organization_id\" FROM hsds_location l JOIN catalogue_location_index "
-                  "li ON li.location_id = l.\"id\" WHERE li.alliance_ags = ?) ORDER BY o.\"name\"",
-                  {ags, ags}));
-      if (rows.empty()) {
-        LOTSE_ASSIGN_OR_RETURN(
-            rows, x.query("SELECT \"id\", \"name\" FROM hsds_organization ORDER BY \"name\""));
-      }
-      json::array out;
-      for (const auto& row : rows)
-        out.push_back(json::object{{"id", row.text(0)},
-                                   {"name", row.text(1)},
-                                   {"selected", row.text(0) == chosen}});
-      return out;
-    });
+    LOTSE_ASSIGN_OR_RETURN(auto list, web_.catalogue.providers(ags));
+    json::array out;
+    for (const auto& p : list)
+      out.push_back(json::object{{"id", p.id}, {"name", p.name}, {"selected", p.id == chosen}});
+    return out;
   }
 
   static Form offer_form_of(const Offer& o) {

@@ -75,7 +75,8 @@ struct ListFilter {
 
 struct ConsentView {
   domain::Consent consent;
-  std::string state;  // domain::consent_state_name at the time of reading
+  std::string state;         // domain::consent_state_name at the time of reading
+  std::string withdrawn_by;  // username, when withdrawn
 };
 
 struct NewTransfer {

@@ -75,11 +75,9 @@ struct ReportNote {
   std::string withheld_reason;
 };
 
-struct ReportConsent {
-  domain::Consent consent;  // every version, superseded and withdrawn ones too
-  std::string state;        // domain::consent_state_name at generation time
-  std::string withdrawn_by;
-};
+// Every version, superseded and withdrawn ones too, with its state at
+// generation time.
+using ReportConsent = ConsentView;
 
 struct ReportTransfer {
   std::int64_t id = 0;

@@ -219,6 +219,10 @@ struct HsdsFilter {
   bool top_only = false;              // taxonomy terms without a parent
 };
 
+struct Provider {  // an HSDS organization, as offered in forms
+  std::string id, name;
+};
+
 class CatalogueService {
  public:
   // `db` must outlive the service; `data_dir` holds the folded-in postcode
@@ -232,6 +236,11 @@ class CatalogueService {
   Result<std::string> create_offer(const Editor& e, const OfferDraft& d);
   Result<void> update_offer(const Editor& e, const std::string& id, const OfferDraft& d);
   Result<void> delete_offer(const Editor& e, const std::string& id);
+
+  // Providers to choose from for the alliance: the organizations running its
+  // offers or contact points (HSDS organizations are not tied to an
+  // alliance), or every organization while the alliance has none. By name.
+  Result<std::vector<Provider>> providers(const std::string& alliance_ags);
 
   // Contact points.
   Result<std::vector<ContactPoint>> list_contact_points(const std::string& alliance_ags,
