@@ -349,6 +349,11 @@ Result<domain::CaseRecord> CaseworkService::get_case(const Reader& r, std::int64
 
 Result<std::vector<domain::CaseRecord>> CaseworkService::list_cases(const Reader& r,
                                                                     const ListFilter& f) {
+  LOTSE_ASSIGN_OR_RETURN(CasePage page, case_page(r, f));
+  return std::move(page.cases);
+}
+
+Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f) {
   LOTSE_TRY(require_case_worker(r));
   if (f.limit < 1 || f.limit > 200)
     return Error::invalid("limit", "Bitte 1 bis 200 Einträge je Seite.");
@@ -359,29 +364,63 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::list_cases(const Reader
     status = std::string(domain::status_name(s));
   }
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<std::vector<domain::CaseRecord>> {
+  return db_.write([&](store::Executor& x) -> Result<CasePage> {
     // The status filter is applied in SQL to own cases only; for partner
     // cases it is applied after the gate, so that filtering does not reveal
-    // a status the partner may not see.
-    const std::int64_t n = std::int64_t{f.offset} + f.limit;
+    // a status the partner may not see. One row more than the page tells
+    // whether a next page exists.
+    const std::string own_where =
+        status ? "owner_agency = ? AND status = ?" : std::string("owner_agency = ?");
     store::Params params{r.agency_key};
-    if (status) params.push_back(*status);
-    params.push_back(n);
-    params.push_back(r.agency_key);
-    params.push_back(n);
-    params.push_back(std::int64_t{f.limit});
+    if (status && f.scope != CaseScope::kShared) params.push_back(*status);
+    std::string sql;
+    switch (f.scope) {
+      case CaseScope::kAll: {
+        const std::int64_t n = std::int64_t{f.offset} + f.limit + 1;
+        params.push_back(n);
+        params.push_back(r.agency_key);
+        params.push_back(n);
+        sql = fmt::format("SELECT k.id FROM ({}) k ORDER BY k.id DESC LIMIT ? OFFSET ?",
+                          candidate_cases(status.has_value()));
+        break;
+      }
+      case CaseScope::kOwn:
+        sql = fmt::format("SELECT id FROM cases WHERE {} ORDER BY id DESC LIMIT ? OFFSET ?",
+                          own_where);
+        break;
+      case CaseScope::kShared:
+        // A case the agency owns is never "shared with" it, even if an old
+        // consent named it.
+        params.push_back(r.agency_key);
+        sql = "SELECT s.case_id FROM case_shares s JOIN cases k ON k.id = s.case_id "
+              "WHERE s.agency_key = ? AND k.owner_agency <> ? ORDER BY s.case_id DESC "
+              "LIMIT ? OFFSET ?";
+        break;
+    }
+    params.push_back(std::int64_t{f.limit} + 1);
     params.push_back(std::int64_t{f.offset});
-    const std::string sql = fmt::format("SELECT k.id FROM ({}) k ORDER BY k.id DESC LIMIT ? OFFSET ?",
-                                        candidate_cases(status.has_value()));
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
+    CasePage page;
     std::vector<std::int64_t> ids;
     for (const auto& row : rows) ids.push_back(row.integer(0));
+    if (ids.size() > static_cast<std::size_t>(f.limit)) {
+      page.more = true;
+      ids.resize(static_cast<std::size_t>(f.limit));
+    }
     LOTSE_ASSIGN_OR_RETURN(
-        std::vector<domain::CaseRecord> cases,
+        page.cases,
         privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kList, now, load_case_record));
     if (status)
-      std::erase_if(cases, [&](const domain::CaseRecord& c) { return c.status != *status; });
-    return cases;
+      std::erase_if(page.cases, [&](const domain::CaseRecord& c) { return c.status != *status; });
+    if (f.scope == CaseScope::kOwn) {
+      store::Params count_params{r.agency_key};
+      if (status) count_params.push_back(*status);
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Row total,
+          x.query_one(fmt::format("SELECT COUNT(*) FROM cases WHERE {}", own_where), count_params));
+      page.own_total = total.integer(0);
+    }
+    return page;
   });
 }
 

@@ -227,17 +227,20 @@ struct App::Impl {
     return res;
   }
 
-  Response error_page(const Request& r, int status) const {
+  // `detail`, when given, replaces the generic message: a bad link
+  // parameter names what is wrong with it.
+  Response error_page(const Request& r, int status, const std::string& detail = "") const {
     if (starts_with(r.path, "/api/")) {
       return problem(status, std::string(reason_phrase(status)),
                      status == 404 ? "Die Ressource gibt es nicht." : "", r.request_id);
     }
-    std::string key = status == 404 || status == 403 || status == 405 || status == 503
+    std::string key = status == 400 || status == 403 || status == 404 || status == 405 ||
+                              status == 413 || status == 429 || status == 503
                           ? std::to_string(status)
                           : "500";
     json::object data{{"status", status},
                       {"heading", msg(r, "error." + key + ".heading")},
-                      {"message", msg(r, "error." + key + ".message")},
+                      {"message", detail.empty() ? msg(r, "error." + key + ".message") : detail},
                       {"request_id", r.request_id},
                       {"home_url", "/"}};
     return page(r, status, "error", data, context(r, "error." + key + ".heading"));
@@ -252,6 +255,9 @@ struct App::Impl {
     switch (e.code) {
       case ErrorCode::kNotFound: return error_page(r, 404);
       case ErrorCode::kForbidden: return error_page(r, 403);
+      // Handlers answer form input themselves (the form again, 422); what
+      // reaches here is a bad link parameter, e.g. a page number.
+      case ErrorCode::kInvalidArgument: return error_page(r, 400, e.message);
       case ErrorCode::kUnavailable: return error_page(r, 503);
       default: return error_page(r, 500);
     }

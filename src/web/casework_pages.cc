@@ -158,33 +158,101 @@ class Pages {
 
   // ---- Posteingang and case list ----------------------------------------
 
+  // Entries per page in each section of the Posteingang. A large agency has
+  // tens of thousands of cases and thousands of open handovers; a page shows
+  // a screenful of each and links to the next.
+  static constexpr int kInboxPageSize = 25;
+
+  // The sections' page parameters, in the order they appear in links.
+  static constexpr const char* kInboxPageParams[] = {"eingang", "ausgang", "eigene", "geteilt"};
+
+  // A page number from the query ("?eingang=2"); absent means 1.
+  static Result<int> page_number(const Request& r, const char* param) {
+    const auto raw = r.query_param(param);
+    if (!raw || raw->empty()) return 1;
+    int n = 0;
+    const char* end = raw->data() + raw->size();
+    auto [p, ec] = std::from_chars(raw->data(), end, n);
+    if (ec != std::errc() || p != end || n < 1 || n > 100000)
+      return Error::invalid(param, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.");
+    return n;
+  }
+
+  // The Posteingang URL with one section moved to `page`, keeping the search
+  // and the other sections where they are.
+  static std::string inbox_url(const std::map<std::string, int>& pages, const std::string& q,
+                               const char* param, int page) {
+    std::string url = "/faelle";
+    char sep = '?';
+    auto add = [&](std::string_view k, const std::string& v) {
+      url += sep;
+      url += k;
+      url += '=';
+      url += v;
+      sep = '&';
+    };
+    if (!q.empty()) add("q", url_encode(q));
+    for (const char* k : kInboxPageParams) {
+      const int n = std::string_view(k) == param ? page : pages.at(k);
+      if (n > 1) add(k, std::to_string(n));
+    }
+    return url + "#" + param;
+  }
+
+  // Previous/next links of one section; `total` < 0 when unknown.
+  json::object pager(const Request& r, const std::map<std::string, int>& pages,
+                     const std::string& q, const char* param, bool more, std::int64_t total) {
+    const int n = pages.at(param);
+    json::object p{{"page", n}, {"label", msg(r, std::string("cases.pager.") + param)}};
+    if (total >= 0)
+      p["pages"] = std::max<std::int64_t>(1, (total + kInboxPageSize - 1) / kInboxPageSize);
+    if (n > 1) p["prev_url"] = inbox_url(pages, q, param, n - 1);
+    if (more) p["next_url"] = inbox_url(pages, q, param, n + 1);
+    p["shown"] = n > 1 || more;
+    return p;
+  }
+
   Response inbox(Request& r) {
     Response denied;
     auto c = caller(r, denied);
     if (!c) return denied;
     auto ag = agencies(c->user());
     if (!ag) return web_.failure(r, ag.error());
-    auto box = web_.casework.inbox(c->reader);
+    std::map<std::string, int> pages;
+    for (const char* k : kInboxPageParams) {
+      auto n = page_number(r, k);
+      if (!n) return web_.failure(r, n.error());
+      pages[k] = *n;
+    }
+    auto offset = [&](const char* k) { return (pages.at(k) - 1) * kInboxPageSize; };
+    auto box = web_.casework.inbox(c->reader, {.limit = kInboxPageSize,
+                                               .incoming_offset = offset("eingang"),
+                                               .outgoing_offset = offset("ausgang")});
     if (!box) return web_.failure(r, box.error());
-    auto cases = web_.casework.list_cases(c->reader, {.status = std::nullopt, .limit = 200});
-    if (!cases) return web_.failure(r, cases.error());
+    auto own_cases = web_.casework.case_page(
+        c->reader, {.limit = kInboxPageSize, .offset = offset("eigene"), .scope = casework::CaseScope::kOwn});
+    if (!own_cases) return web_.failure(r, own_cases.error());
+    auto shared_cases = web_.casework.case_page(
+        c->reader,
+        {.limit = kInboxPageSize, .offset = offset("geteilt"), .scope = casework::CaseScope::kShared});
+    if (!shared_cases) return web_.failure(r, shared_cases.error());
 
     json::array incoming, outgoing, own, shared;
-    int overdue = 0;
-    for (const auto& h : box->incoming) {
-      incoming.push_back(handover_item(r, h, c->user().agency_key));
-      overdue += h.overdue ? 1 : 0;
-    }
+    for (const auto& h : box->incoming) incoming.push_back(handover_item(r, h, c->user().agency_key));
     for (const auto& h : box->outgoing) outgoing.push_back(handover_item(r, h, c->user().agency_key));
-    for (const auto& k : *cases)
-      (k.owner_agency == c->user().agency_key ? own : shared).push_back(case_item(r, k, *ag));
+    for (const auto& k : own_cases->cases) own.push_back(case_item(r, k, *ag));
+    for (const auto& k : shared_cases->cases) shared.push_back(case_item(r, k, *ag));
 
-    // Counts are the lengths of the lists shown, so a heading never promises
-    // more or fewer entries than follow it.
-    json::object data{{"incoming_count", incoming.size()},
-                      {"outgoing_count", outgoing.size()},
-                      {"own_count", own.size()},
-                      {"shared_count", shared.size()},
+    const std::string q = trim(r.query_param("q").value_or(""));
+    auto more = [&](const char* k, std::int64_t total) {
+      return std::int64_t{pages.at(k)} * kInboxPageSize < total;
+    };
+    // Headings carry the size of the whole box (counted in SQL), the pager
+    // says which part of it this page shows; the shared list has no total,
+    // as each of its cases is decided by the gate when it is shown.
+    json::object data{{"incoming_count", box->incoming_total},
+                      {"outgoing_count", box->outgoing_total},
+                      {"own_count", own_cases->own_total},
                       {"has_incoming", !incoming.empty()},
                       {"has_outgoing", !outgoing.empty()},
                       {"has_own", !own.empty()},
@@ -192,11 +260,21 @@ class Pages {
                       {"incoming", std::move(incoming)},
                       {"outgoing", std::move(outgoing)},
                       {"own", std::move(own)},
-                      {"shared", std::move(shared)}};
-    if (overdue > 0) data["incoming_overdue"] = overdue;
+                      {"shared", std::move(shared)},
+                      {"incoming_pager", pager(r, pages, q, "eingang",
+                                               more("eingang", box->incoming_total),
+                                               box->incoming_total)},
+                      {"outgoing_pager", pager(r, pages, q, "ausgang",
+                                               more("ausgang", box->outgoing_total),
+                                               box->outgoing_total)},
+                      {"own_pager", pager(r, pages, q, "eigene", own_cases->more,
+                                          own_cases->own_total)},
+                      {"shared_pager", pager(r, pages, q, "geteilt", shared_cases->more, -1)}};
+    if (box->incoming_open > 0) data["incoming_open"] = box->incoming_open;
+    if (box->incoming_overdue > 0) data["incoming_overdue"] = box->incoming_overdue;
+    if (box->outgoing_overdue > 0) data["outgoing_overdue"] = box->outgoing_overdue;
     if (auto fail = add_conference_inbox_section(web_, *c, r, data)) return *fail;
 
-    const std::string q = trim(r.query_param("q").value_or(""));
     data["q"] = q;
     if (r.query_param("q")) {
       data["searched"] = true;

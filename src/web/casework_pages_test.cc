@@ -6,6 +6,7 @@
 #include <regex>
 #include <string>
 
+#include "lotse/casework/casework_service.h"
 #include "lotse/common/date.h"
 #include "lotse/identity/auth_service.h"
 #include "lotse/organisation/seed.h"
@@ -122,6 +123,48 @@ TEST_F(CaseworkPagesDb, PagesRenderInGerman) {
   EXPECT_TRUE(has(list.body, "Eigene Fälle (1)")) << list.body;
   auto found = get("/faelle?q=Schulz", cookie);
   EXPECT_TRUE(has(found.body, "Suchergebnisse (1)")) << found.body;
+}
+
+// A large agency pages through its Posteingang: the heading counts every
+// own case, a page shows 25, and the links move one section only.
+TEST_F(CaseworkPagesDb, InboxPagesOwnCasesWithTotals) {
+  casework::CaseworkService service(*db_, system_clock());
+  const casework::Reader jc{.username = "15003-jc", .agency_key = "15003-jc", .case_worker = true};
+  for (int i = 0; i < 27; ++i) {
+    auto person = service.create_person(
+        jc, {.given_name = "Person", .family_name = "Nr" + std::to_string(100 + i),
+             .birth_date = "2008-04-12"});
+    ASSERT_TRUE(person) << person.error().message;
+    ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
+  }
+  const std::string cookie = sign_in("15003-jc");
+  auto first = get("/faelle", cookie);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_TRUE(has(first.body, "Eigene Fälle (27)"));
+  EXPECT_TRUE(has(first.body, "Seite 1 von 2"));
+  EXPECT_TRUE(has(first.body, "Person Nr126"));  // newest first
+  EXPECT_FALSE(has(first.body, "Person Nr101"));
+  EXPECT_TRUE(has(first.body, "href=\"/faelle?eigene=2#eigene\""));
+
+  auto second = get("/faelle?eigene=2", cookie);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_TRUE(has(second.body, "Eigene Fälle (27)"));
+  EXPECT_TRUE(has(second.body, "Seite 2 von 2"));
+  EXPECT_TRUE(has(second.body, "Person Nr101"));
+  EXPECT_TRUE(has(second.body, "Person Nr100"));
+  EXPECT_FALSE(has(second.body, "Person Nr126"));
+  EXPECT_TRUE(has(second.body, "href=\"/faelle#eigene\""));  // back to page 1
+  EXPECT_FALSE(has(second.body, "rel=\"next\""));
+
+  // A search keeps the section's page in its links.
+  auto searched = get("/faelle?q=Nr110&eigene=2", cookie);
+  EXPECT_TRUE(has(searched.body, "href=\"/faelle?q=Nr110#eigene\"")) << searched.body;
+
+  for (const std::string bad : {"0", "-1", "zwei", "2x"}) {
+    auto r = get("/faelle?eigene=" + bad, cookie);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_TRUE(has(r.body, "Seitenzahl")) << r.body;
+  }
 }
 
 TEST_F(CaseworkPagesDb, EveryFormChecksTheCsrfToken) {

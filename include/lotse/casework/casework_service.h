@@ -67,10 +67,24 @@ struct CaseUpdate {
   std::optional<std::vector<std::string>> needs;
 };
 
+// Which cases a list shows: the agency's own (it is their controller), the
+// ones partners shared with it (by consent or legal-basis transfer), or both.
+enum class CaseScope { kAll, kOwn, kShared };
+
 struct ListFilter {
   std::optional<std::string> status;  // open | paused | closed
   int limit = 50;                     // 1..200
   int offset = 0;
+  CaseScope scope = CaseScope::kAll;
+};
+
+// One page of a case list. Shared cases are decided one by one by the gate,
+// so a page of them may hold fewer than `limit` entries and there is no
+// total; own cases are always visible to their owner and are counted.
+struct CasePage {
+  std::vector<domain::CaseRecord> cases;
+  bool more = false;            // a further page exists
+  std::int64_t own_total = -1;  // scope kOwn: all own cases matching the filter
 };
 
 struct ConsentView {
@@ -164,6 +178,7 @@ class CaseworkService {
   Result<std::int64_t> open_case(const Reader& r, const NewCase& c);
   Result<domain::CaseRecord> get_case(const Reader& r, std::int64_t case_id, ReadPath path);
   Result<std::vector<domain::CaseRecord>> list_cases(const Reader& r, const ListFilter& f);
+  Result<CasePage> case_page(const Reader& r, const ListFilter& f);
   // Name search over the cases the caller may see with master data.
   Result<std::vector<domain::CaseRecord>> search(const Reader& r, const std::string& query, int limit);
   Result<void> update_case(const Reader& r, std::int64_t case_id, const CaseUpdate& u);
