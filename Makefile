@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 DB ?= sqlite:lotse.db
 
-.PHONY: run test deps build demo-db bench bench-casework format clean
+.PHONY: run test deps build demo-db bench bench-casework bench-portal format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,6 +30,11 @@ bench: build
 # 1,000,000; generating them takes minutes), see bench/README.md.
 bench-casework: build
 	@BUILD_DIR=$(BUILD_DIR) bash bench/casework.sh
+
+# The youth portal: alliance start page and a "Was brauchst du?" search on a
+# fresh demo database, next to a hello-world baseline (bench/README.md).
+bench-portal: build
+	@BUILD_DIR=$(BUILD_DIR) bash bench/portal.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -103,6 +103,17 @@ int main(int argc, char** argv) {
   serve->add_flag("--secure-cookies", app_options.secure_cookies,
                   "Mark cookies Secure (behind a TLS reverse proxy)")
       ->envname("LOTSE_SECURE_COOKIES");
+  // TLS ends at a reverse proxy, so the TCP peer is the proxy for everyone;
+  // only its X-Forwarded-For names the client (web/http.h: client_address).
+  serve
+      ->add_option("--trusted-proxy", server_options.trusted_proxies,
+                   "IP address of a reverse proxy whose X-Forwarded-For is believed "
+                   "(repeatable or comma-separated)")
+      ->envname("LOTSE_TRUSTED_PROXIES")
+      ->delimiter(',')
+      ->check([](const std::string& v) {
+        return web::canonical_ip(v) ? std::string() : "keine IP-Adresse: \"" + v + "\"";
+      });
   serve->add_flag("--no-access-log", no_access_log, "No JSON log line per request");
   serve->add_option("--handover-due-days", app_options.handover_due_working_days,
                     "Working days after which a sent handover is overdue (1..60)")

@@ -3,6 +3,7 @@
 //
 //   lotse retention rules                         # category, months, basis
 //   lotse retention set closed_cases 60 --as admin
+//   lotse retention set contact_requests_closed 14 --as admin   # days (portal/portal_service.h)
 //   lotse retention run [--dry-run] --as admin    # counts per category and table
 //
 // main.cc registers the commands with one line; each command runs in its
@@ -11,14 +12,15 @@
 // other branches never see it. Exit codes: 0 done, 1 refused or failed,
 // 2 database not reachable.
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "lotse/casework/retention.h"
 #include "lotse/common/clock.h"
+#include "lotse/portal/portal_service.h"
 #include "lotse/store/database.h"
 
 namespace lotse::app {
@@ -71,6 +73,19 @@ void show_rules(const std::string& database) {
                                       : std::string("Standardwert"))
               << "\n";
   }
+  // Contact requests from the youth portal: periods in days.
+  portal::PortalService portal(*db, system_clock());
+  auto contact = portal.retention_rules();
+  if (!contact) fail(contact.error().message);
+  for (const auto& r : *contact) {
+    std::cout << r.category << "\t" << r.days << " Tage\t" << r.label << "\n"
+              << "\tGrundlage: " << r.basis << "\n"
+              << "\terlaubt: " << r.min_days << " bis " << r.max_days << " Tage; "
+              << (r.updated_at_ms > 0
+                      ? "geändert " + format_utc(r.updated_at_ms) + " von " + r.updated_by
+                      : std::string("Standardwert"))
+              << "\n";
+  }
   finish(0);
 }
 
@@ -81,6 +96,17 @@ void set_rule(const std::string& database, const RetentionArgs& a) {
   if (ec != std::errc{} || ptr != end)
     fail("months: \"" + a.months + "\" ist keine ganze Zahl von Monaten.");
   auto db = open_migrated(database);
+  if (portal::is_retention_category(a.category)) {
+    portal::PortalService portal(*db, system_clock());
+    auto set = portal.set_retention_rule(a.actor, a.category, months);
+    // The portal's periods are days; the argument is still called months.
+    if (!set)
+      fail((set.error().field == "days" ? "months" : set.error().field) + ": " +
+           set.error().message);
+    std::cout << "Aufbewahrung geändert: " << set->category << " = " << set->days << " Tage ("
+              << set->label << ")\n";
+    finish(0);
+  }
   casework::RetentionService retention(*db, system_clock());
   auto set = retention.set_rule(a.actor, a.category, months);
   if (!set) fail(set.error().field + ": " + set.error().message);
@@ -94,9 +120,14 @@ void run(const std::string& database, const RetentionArgs& a) {
   casework::RetentionService retention(*db, system_clock());
   auto done = retention.run(a.actor, a.dry_run);
   if (!done) fail("retention run failed: " + done.error().message);
-  std::cout << (a.dry_run ? "Probelauf, nichts gelöscht – fällig wären " : "Gelöscht: ")
-            << done->deletions.size() << (done->deletions.size() == 1 ? " Eintrag" : " Einträge")
-            << " (" << format_utc(done->at_ms) << ")\n";
+  // Contact requests from the youth portal: one transaction of their own.
+  portal::PortalService portal(*db, system_clock());
+  auto contact = portal.run_retention(a.actor, a.dry_run);
+  if (!contact) fail("retention run (contact requests) failed: " + contact.error().message);
+  const std::size_t n =
+      done->deletions.size() + contact->closed_ids.size() + contact->unclosed_ids.size();
+  std::cout << (a.dry_run ? "Probelauf, nichts gelöscht – fällig wären " : "Gelöscht: ") << n
+            << (n == 1 ? " Eintrag" : " Einträge") << " (" << format_utc(done->at_ms) << ")\n";
   auto rules = retention.rules();
   if (rules) {
     for (const auto& r : *rules) {
@@ -107,8 +138,21 @@ void run(const std::string& database, const RetentionArgs& a) {
     }
   }
   // Each deletion by the pseudonym the audit log keeps (the record's id).
+  for (const auto& [category, days, ids] :
+       {std::tuple{portal::kRetentionClosed, contact->closed_days, &contact->closed_ids},
+        std::tuple{portal::kRetentionUnclosed, contact->unclosed_days, &contact->unclosed_ids}})
+    std::cout << "  " << category << " (" << days << " Tage): "
+              << (ids->empty() ? std::string("nichts")
+                               : "contact_requests=" + std::to_string(ids->size()))
+              << "\n";
   for (const auto& d : done->deletions)
     std::cout << "  " << d.object << "\t" << d.category << "\t" << counts_text(d.deleted) << "\n";
+  for (std::int64_t id : contact->closed_ids)
+    std::cout << "  contact_request:" << id << "\t" << portal::kRetentionClosed
+              << "\tcontact_requests=1\n";
+  for (std::int64_t id : contact->unclosed_ids)
+    std::cout << "  contact_request:" << id << "\t" << portal::kRetentionUnclosed
+              << "\tcontact_requests=1\n";
   finish(0);
 }
 
@@ -128,9 +172,11 @@ void add_retention_commands(CLI::App& cli, std::string& database) {
         ->envname("LOTSE_DATABASE")
         ->capture_default_str();
   set->add_option("category", args->category,
-                  "section_31a | closed_cases | persons_without_case")
+                  "section_31a | closed_cases | persons_without_case (months) | "
+                  "contact_requests_closed | contact_requests_unclosed (days)")
       ->required();
-  set->add_option("months", args->months, "Months after the event the period counts from")
+  set->add_option("months", args->months,
+                  "Months after the event the period counts from (days for contact_requests_*)")
       ->required();
   run_cmd->add_flag("--dry-run", args->dry_run, "Only show what is due; change nothing");
   for (auto* c : {set, run_cmd})

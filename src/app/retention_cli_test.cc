@@ -2,21 +2,23 @@
 // fresh database (SQLite and PostgreSQL). After `retention run` the deleted
 // person's name is nowhere in the database – every text column of every
 // table, the audit log included – while `lotse audit verify` still passes
-// and the deletions are on record by id.
+// and the deletions are on record by id. The same for contact requests from
+// the youth portal: closed ones after their period, never-closed ones after
+// a longer one.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <atomic>
 #include <cctype>
 #include <cstdio>
-#include <sys/wait.h>
-
 #include <fstream>
 #include <iterator>
 
 #include "lotse/casework/casework_service.h"
 #include "lotse/common/date.h"
 #include "lotse/organisation/seed.h"
+#include "lotse/portal/portal_service.h"
 #include "lotse/store/database.h"
 #include "support/test_database.h"
 
@@ -145,7 +147,10 @@ TEST_F(RetentionCliDb, RunLeavesTheNameNowhereAndTheAuditChainIntact) {
        .valid_from = today(),
        .valid_until = add_days(today(), 300),
        .evidence_ref = "Akte Quellmalz",
-       .informed_of_refusal_and_withdrawal = true}));
+       .informed_of_refusal_and_withdrawal = true,
+       // 17 on the test clock: an own consent needs the insight assessment.
+       .insight_confirmed = true,
+       .insight_reason = "Zweck und Widerruf mit eigenen Worten erklärt"}));
   ASSERT_TRUE(cw_->add_note(jc_, *c, {.body = "Zacharias Quellmalz war pünktlich"}));
   ASSERT_TRUE(cw_->add_support_step(
       jc_, *c, {.measure = "Wohnungsbörse mit Quellmalz", .responsible_agency = "15003-ja"}));
@@ -253,6 +258,123 @@ TEST_F(RetentionCliDb, RulesAreShownAndChangedOnlyWithinTheirRange) {
   auto after = lotse("retention rules --database " + url_);
   EXPECT_TRUE(has(after.output, "closed_cases\t60 Monate")) << after.output;
   EXPECT_TRUE(has(after.output, "von admin")) << after.output;
+}
+
+TEST_F(RetentionCliDb, ContactRequestsLeaveNoTraceAfterTheirPeriod) {
+  // The binary runs on today's clock; the requests were sent in the past.
+  const std::int64_t today_ms = system_clock()();
+  portal::PortalService portal(*db_, [this] { return now_.load(); });
+  const privacy::Reader staff{
+      .username = "15003-aa", .agency_key = "15003-aa", .case_worker = true, .request_id = "t"};
+  int client = 0;
+  auto send = [&](std::int64_t at_ms, const std::string& name, const std::string& contact,
+                  const std::string& message) -> std::int64_t {
+    now_ = at_ms;
+    auto sent =
+        portal.submit({.alliance_ags = "15003",
+                       .need = "applications",
+                       .name = name,
+                       .contact = contact,
+                       .message = message,
+                       .consent = true},
+                      {.address = "198.51.100." + std::to_string(++client), .request_id = "t"});
+    EXPECT_TRUE(sent && sent->stored) << (sent ? "" : sent.error().message);
+    return count("SELECT MAX(id) FROM contact_requests");
+  };
+  // Closed 40 days ago (default period: 30 days after closing): due.
+  const std::int64_t closed_old =
+      send(today_ms - 60 * kDayMs, "Quirinus", "quirinus.zwiebelkern@example.org",
+           "Zwiebelkern sucht eine Ausbildung");
+  now_ = today_ms - 40 * kDayMs;
+  ASSERT_TRUE(portal.close(staff, closed_old, "contacted"));
+  // Sent 200 days ago and never closed (default: 180 days): due.
+  const std::int64_t open_old =
+      send(today_ms - 200 * kDayMs, "Ottilie", "0170 9876543", "Bitte um Rückruf, Knusperhof");
+  // Closed 5 days ago, and sent 100 days ago but still open: both kept.
+  const std::int64_t closed_new = send(today_ms - 10 * kDayMs, "Bertram", "0171 1111111", "");
+  now_ = today_ms - 5 * kDayMs;
+  ASSERT_TRUE(portal.close(staff, closed_new, "case_opened"));
+  const std::int64_t open_new = send(today_ms - 100 * kDayMs, "Hedwig", "0172 2222222", "");
+  ASSERT_TRUE(portal.assign(staff, open_new));
+  ASSERT_FALSE(places_holding(*db_, "Zwiebelkern").empty());
+
+  // A dry run only counts.
+  const std::int64_t audit_before = count("SELECT COUNT(*) FROM audit_log");
+  auto dry = lotse("retention run --dry-run --database " + url_);
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_TRUE(has(dry.output,
+                  "contact_request:" + std::to_string(closed_old) + "\tcontact_requests_closed"))
+      << dry.output;
+  EXPECT_TRUE(has(dry.output,
+                  "contact_request:" + std::to_string(open_old) + "\tcontact_requests_unclosed"))
+      << dry.output;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 4);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), audit_before);
+
+  auto run = lotse("retention run --as admin --database " + url_);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(has(run.output, "contact_requests_closed (30 Tage): contact_requests=1"))
+      << run.output;
+  EXPECT_TRUE(has(run.output, "contact_requests_unclosed (180 Tage): contact_requests=1"))
+      << run.output;
+  EXPECT_FALSE(has(run.output, "Zwiebelkern")) << run.output;
+  for (const char* needle : {"Quirinus", "Zwiebelkern", "Ottilie", "9876543", "Knusperhof"})
+    EXPECT_EQ(places_holding(*db_, needle), std::vector<std::string>{}) << needle;
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM contact_requests WHERE id IN (?, ?)", {closed_new, open_new}), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 2);
+  if (url_.rfind("sqlite:", 0) == 0) {
+    db_.reset();
+    for (const std::string suffix : {"", "-wal"}) {
+      std::ifstream in(url_.substr(7) + suffix, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      for (const char* needle : {"Zwiebelkern", "Knusperhof", "9876543"})
+        EXPECT_FALSE(has(bytes, needle)) << needle << " in the file " << url_ << suffix;
+    }
+    auto reopened = store::open_database(url_);
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    db_ = std::move(*reopened);
+  }
+  // One audit entry, by id only; the chain still verifies.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.delete' AND "
+                  "object = 'contact_requests' AND actor = 'admin' AND details LIKE ? AND "
+                  "details LIKE ?",
+                  {"%\"ids\":[" + std::to_string(closed_old) + "]%",
+                   "%\"ids\":[" + std::to_string(open_old) + "]%"}),
+            1);
+  auto verify = lotse("audit verify --database " + url_);
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+
+  // A second run finds nothing more and writes no further deletion entry.
+  auto again = lotse("retention run --as admin --database " + url_);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE object = 'contact_requests'"), 1);
+}
+
+TEST_F(RetentionCliDb, ContactRequestPeriodsAreDaysWithinTheirRange) {
+  auto rules = lotse("retention rules --database " + url_);
+  ASSERT_EQ(rules.exit_code, 0) << rules.output;
+  for (const char* line :
+       {"contact_requests_closed\t30 Tage", "contact_requests_unclosed\t180 Tage"})
+    EXPECT_TRUE(has(rules.output, line)) << line << "\n" << rules.output;
+  for (const std::string& bad :
+       {std::string("contact_requests_unclosed 29"), std::string("contact_requests_closed 0"),
+        std::string("contact_requests_closed 366")}) {
+    auto r = lotse("retention set " + bad + " --as admin --database " + url_);
+    EXPECT_EQ(r.exit_code, 1) << bad << ": " << r.output;
+    EXPECT_TRUE(has(r.output, "Tage")) << bad << ": " << r.output;
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), 0);
+  auto set = lotse("retention set contact_requests_closed 14 --as admin --database " + url_);
+  ASSERT_EQ(set.exit_code, 0) << set.output;
+  EXPECT_EQ(count("SELECT months FROM retention_rules WHERE category = 'contact_requests_closed'"),
+            14);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.rule_set' AND "
+                  "object = 'retention_rule:contact_requests_closed' AND actor = 'admin'"),
+            1);
+  auto after = lotse("retention rules --database " + url_);
+  EXPECT_TRUE(has(after.output, "contact_requests_closed\t14 Tage")) << after.output;
 }
 
 TEST_F(RetentionCliDb, ServeRefusesHandoverDueDaysOutsideOneToSixty) {

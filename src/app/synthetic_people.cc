@@ -484,15 +484,23 @@ class Generator {
     for (const auto& c : consents) {
       ++version;
       const std::int64_t recorded = day_ms(c.from) + 9 * 3600 * 1000;
-      const bool guardian = age_on(birth, c.from) < 15;
+      const int age_then = age_on(birth, c.from);
+      const bool guardian = age_then < 15;
+      // At 15–17 an own consent carries the insight assessment (LEGAL.md § 2);
+      // guardians state custody, joint custody (the usual case) names both.
+      // Derived from the case id, not drawn: the random stream, and with it
+      // every other generated value, stays as it was.
+      const bool assessed = age_then >= 15 && age_then <= 17;
+      const bool joint = guardian && case_id % 4 != 0;
       boost::json::array purposes{"Abgestimmte Beratung und Förderung im Übergang Schule–Beruf"};
       LOTSE_ASSIGN_OR_RETURN(
           std::int64_t consent_id,
           x.query_int(
               "INSERT INTO consents (case_id, version, purposes, categories, valid_from, "
               "valid_until, form, evidence_ref, given_by, guardian_name, informed, recorded_by, "
-              "recorded_at, withdrawn_at, withdrawn_by, superseded_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
+              "recorded_at, withdrawn_at, withdrawn_by, superseded_at, insight_confirmed, "
+              "insight_reason, custody, second_guardian_name) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
               {case_id, std::int64_t{version}, boost::json::serialize(purposes),
                std::int64_t{c.categories.bits()}, c.from.str(), c.until.str(),
                std::string(rng_.chance(0.7) ? "written" : "electronic"),
@@ -502,7 +510,18 @@ class Generator {
                         : std::string(),
                owner, recorded, c.withdrawn ? store::Value(*c.withdrawn) : store::Value(nullptr),
                c.withdrawn ? store::Value(owner) : store::Value(nullptr),
-               c.superseded ? store::Value(*c.superseded) : store::Value(nullptr)}));
+               c.superseded ? store::Value(*c.superseded) : store::Value(nullptr),
+               assessed ? store::Value(std::int64_t{1}) : store::Value(nullptr),
+               assessed ? store::Value(std::string("Hat Zweck, Empfänger und Widerruf im "
+                                                   "Gespräch mit eigenen Worten erklärt."))
+                        : store::Value(nullptr),
+               guardian ? store::Value(std::string(joint ? "joint" : "sole"))
+                        : store::Value(nullptr),
+               joint ? store::Value(fmt::format(
+                           "{} {}",
+                           t_.given[1][static_cast<std::size_t>(case_id) % t_.given[1].size()],
+                           family))
+                     : store::Value(nullptr)}));
       for (const auto& r : c.recipients)
         LOTSE_TRY(x.exec("INSERT INTO consent_recipients (consent_id, agency_key) VALUES (?, ?)",
                          {consent_id, r}));

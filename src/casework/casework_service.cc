@@ -656,23 +656,70 @@ Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
   const std::int64_t now = clock_();
   return db_.read([&](store::Executor& x) -> Result<std::vector<AccessLogEntry>> {
     LOTSE_ASSIGN_OR_RETURN(internal::CaseHeader h, internal::require_owner(x, r, case_id, now));
-    std::vector<std::string> objects = {fmt::format("case:{}", case_id),
-                                        fmt::format("person:{}", h.person_id)};
-    LOTSE_ASSIGN_OR_RETURN(store::Rows consents,
-                           x.query("SELECT id FROM consents WHERE case_id = ?", {case_id}));
-    for (const auto& row : consents) objects.push_back(fmt::format("consent:{}", row.integer(0)));
-    LOTSE_ASSIGN_OR_RETURN(store::Rows handovers,
-                           x.query("SELECT id FROM handovers WHERE case_id = ?", {case_id}));
-    for (const auto& row : handovers) objects.push_back(fmt::format("handover:{}", row.integer(0)));
+    // Each audit object naming this case's records, with the action that
+    // created the record and when. SQLite may hand out the id of a deleted
+    // last row again (no AUTOINCREMENT), so 'case:N' can also name an earlier
+    // case that retention deleted: entries older than this record's creation
+    // are not about it. The floor is the seq of the entry that created the
+    // record (exact even within one millisecond): it is written in the same
+    // transaction with the same time as the record's creation time. A
+    // creating entry older than that time created an earlier record with
+    // the id; records written without one (synthetic data, imports) are
+    // floored by their creation time instead.
+    struct Object {
+      std::string name, creation;
+      std::int64_t created_at_ms = 0, floor_seq = 0;
+    };
+    std::vector<Object> objects;
+    LOTSE_ASSIGN_OR_RETURN(store::Row opened,
+                           x.query_one("SELECT opened_at FROM cases WHERE id = ?", {case_id}));
+    objects.push_back({fmt::format("case:{}", case_id), "case.open", opened.integer(0)});
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Row person,
+        x.query_one("SELECT created_at FROM persons WHERE id = ?", {h.person_id}));
+    objects.push_back({fmt::format("person:{}", h.person_id), "person.create", person.integer(0)});
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows consents,
+        x.query("SELECT id, recorded_at FROM consents WHERE case_id = ?", {case_id}));
+    for (const auto& row : consents)
+      objects.push_back(
+          {fmt::format("consent:{}", row.integer(0)), "consent.record", row.integer(1)});
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows handovers,
+        x.query("SELECT id, created_at FROM handovers WHERE case_id = ?", {case_id}));
+    for (const auto& row : handovers)
+      objects.push_back(
+          {fmt::format("handover:{}", row.integer(0)), "handover.create", row.integer(1)});
 
-    std::string sql =
-        "SELECT at, actor, action, legal_basis, details FROM audit_log WHERE object IN (";
+    std::string in;
+    store::Params names;
+    for (const auto& o : objects) {
+      in += in.empty() ? "?" : ", ?";
+      names.push_back(o.name);
+    }
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows creations,
+        x.query("SELECT object, action, seq, at FROM audit_log WHERE object IN (" + in +
+                    ") AND action IN ('case.open', 'person.create', 'consent.record', "
+                    "'handover.create')",
+                names));
+    for (const auto& row : creations)
+      for (auto& o : objects)
+        if (o.name == row.text(0) && o.creation == row.text(1) &&
+            row.integer(3) >= o.created_at_ms)
+          o.floor_seq = std::max(o.floor_seq, row.integer(2));
+
+    // The floors in SQL, so that LIMIT counts only this case's entries.
+    std::string sql = "SELECT at, actor, action, legal_basis, details FROM audit_log WHERE ";
     store::Params params;
     for (std::size_t i = 0; i < objects.size(); ++i) {
-      sql += i ? ", ?" : "?";
-      params.push_back(objects[i]);
+      const Object& o = objects[i];
+      sql += i ? " OR " : "";
+      sql += o.floor_seq ? "(object = ? AND seq >= ?)" : "(object = ? AND at >= ?)";
+      params.push_back(o.name);
+      params.push_back(o.floor_seq ? o.floor_seq : o.created_at_ms);
     }
-    sql += ") ORDER BY seq DESC LIMIT 500";
+    sql += " ORDER BY seq DESC LIMIT 500";
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
     std::vector<AccessLogEntry> out;
     out.reserve(rows.size());

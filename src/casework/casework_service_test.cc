@@ -61,7 +61,11 @@ class CaseworkDb : public ::testing::Test {
             .valid_from = today(),
             .valid_until = add_days(today(), days),
             .evidence_ref = "AZ 4711/26",
-            .informed_of_refusal_and_withdrawal = true};
+            .informed_of_refusal_and_withdrawal = true,
+            // The person is 17 on the test clock: an own consent needs the
+            // insight assessment (domain/consent.cc).
+            .insight_confirmed = true,
+            .insight_reason = "Zweck, Empfänger und Widerruf mit eigenen Worten erklärt"};
   }
 
   std::int64_t consent(const Reader& r, std::int64_t case_id, std::vector<std::string> recipients,

@@ -85,7 +85,11 @@ class ConferenceDb : public ::testing::Test {
          .valid_from = today(),
          .valid_until = add_days(today(), 180),
          .evidence_ref = "AZ 4711/26",
-         .informed_of_refusal_and_withdrawal = true});
+         .informed_of_refusal_and_withdrawal = true,
+         // The person is 17 on the test clock: an own consent needs the
+         // insight assessment (domain/consent.cc).
+         .insight_confirmed = true,
+         .insight_reason = "Zweck, Empfänger und Widerruf mit eigenen Worten erklärt"});
     EXPECT_TRUE(id) << id.error().message << " (" << id.error().field << ")";
     return id ? *id : 0;
   }

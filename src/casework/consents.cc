@@ -43,6 +43,10 @@ Result<std::int64_t> CaseworkService::record_consent(const Reader& r, std::int64
       return k && *k;
     };
     LOTSE_TRY(domain::validate_consent(d, h.owner_agency, birth, today, known));
+    // Guardian details only on the guardians' path, the second guardian only
+    // with joint custody: what is stored is what the printed form is signed by.
+    const bool guardian = d.given_by == domain::ConsentGiver::kGuardian;
+    const bool joint = guardian && d.custody == domain::Custody::kJoint;
 
     // The new version replaces the active one from now on.
     LOTSE_TRY(
@@ -58,14 +62,20 @@ Result<std::int64_t> CaseworkService::record_consent(const Reader& r, std::int64
         x.query_int(
             "INSERT INTO consents (case_id, version, purposes, categories, valid_from, "
             "valid_until, form, evidence_ref, given_by, guardian_name, informed, "
-            "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "recorded_by, recorded_at, insight_confirmed, insight_reason, custody, "
+            "second_guardian_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) "
             "RETURNING id",
             {case_id, version, boost::json::serialize(string_array(d.purposes)),
              std::int64_t{d.categories.bits()}, d.valid_from.str(), d.valid_until.str(),
              std::string(domain::form_name(d.form)), d.evidence_ref,
              std::string(domain::giver_name(d.given_by)),
-             d.given_by == domain::ConsentGiver::kGuardian ? d.guardian_name : std::string(),
-             r.username, now}));
+             guardian ? d.guardian_name : std::string(), r.username, now,
+             d.insight_confirmed ? store::Value(std::int64_t{*d.insight_confirmed})
+                                 : store::Value(nullptr),
+             d.insight_confirmed ? store::Value(d.insight_reason) : store::Value(nullptr),
+             guardian && d.custody ? store::Value(std::string(domain::custody_name(*d.custody)))
+                                   : store::Value(nullptr),
+             joint ? store::Value(d.second_guardian_name) : store::Value(nullptr)}));
     for (const auto& recipient : d.recipients)
       LOTSE_TRY(x.exec("INSERT INTO consent_recipients (consent_id, agency_key) VALUES (?, ?)",
                        {id, recipient}));
@@ -73,7 +83,11 @@ Result<std::int64_t> CaseworkService::record_consent(const Reader& r, std::int64
                                 {"version", version},
                                 {"recipients", string_array(d.recipients)},
                                 {"categories", string_array(d.categories.names())},
-                                {"valid_until", d.valid_until.str()}};
+                                {"valid_until", d.valid_until.str()},
+                                {"given_by", std::string(domain::giver_name(d.given_by))}};
+    // That an assessment was made and its result, not the reason (free text
+    // about the young person stays in the consent record).
+    if (d.insight_confirmed) details["insight_confirmed"] = *d.insight_confirmed;
     LOTSE_TRY(audit(x, now, r, "consent.record", fmt::format("consent:{}", id),
                     internal::kConsentBasis, boost::json::serialize(details)));
     return id;
@@ -88,7 +102,9 @@ Result<std::vector<ConsentView>> load_consents(store::Executor& x, std::int64_t 
       store::Rows rows,
       x.query(std::string("SELECT id, version, purposes, categories, valid_from, valid_until, "
                           "form, evidence_ref, given_by, guardian_name, informed, recorded_by, "
-                          "recorded_at, withdrawn_at, superseded_at, withdrawn_by FROM consents "
+                          "recorded_at, withdrawn_at, superseded_at, withdrawn_by, "
+                          "insight_confirmed, insight_reason, custody, second_guardian_name "
+                          "FROM consents "
                           "WHERE case_id = ? ORDER BY version") +
                   (newest_first ? " DESC" : ""),
               {case_id}));
@@ -115,6 +131,11 @@ Result<std::vector<ConsentView>> load_consents(store::Executor& x, std::int64_t 
     c.recorded_at_ms = row.integer(12);
     if (!row.is_null(13)) c.withdrawn_at_ms = row.integer(13);
     if (!row.is_null(14)) c.superseded_at_ms = row.integer(14);
+    if (!row.is_null(16)) c.terms.insight_confirmed = row.integer(16) != 0;
+    if (!row.is_null(17)) c.terms.insight_reason = row.text(17);
+    if (!row.is_null(18))
+      if (auto k = domain::parse_custody(row.text(18))) c.terms.custody = *k;
+    if (!row.is_null(19)) c.terms.second_guardian_name = row.text(19);
     LOTSE_ASSIGN_OR_RETURN(store::Rows recipients,
                            x.query("SELECT agency_key FROM consent_recipients WHERE consent_id = ? "
                                    "ORDER BY agency_key",

@@ -72,7 +72,11 @@ class PersonReportDb : public ::testing::Test {
                                    .valid_from = today(),
                                    .valid_until = add_days(today(), 180),
                                    .evidence_ref = "AZ 4711/26",
-                                   .informed_of_refusal_and_withdrawal = true});
+                                   .informed_of_refusal_and_withdrawal = true,
+                                   // The person is 17 on the test clock: an own consent needs the
+                                   // insight assessment (domain/consent.cc).
+                                   .insight_confirmed = true,
+                                   .insight_reason = "Zweck, Empfänger und Widerruf mit eigenen Worten erklärt"});
     EXPECT_TRUE(id) << id.error().message << " (" << id.error().field << ")";
     return id ? *id : 0;
   }
@@ -417,6 +421,45 @@ TEST_F(PersonReportDb, ReportOfAPersonWithoutCaseHasTheMasterData) {
   ASSERT_EQ(report->accesses.size(), 1u);
   EXPECT_EQ(report->accesses[0].action, "person.create");
   EXPECT_EQ(report->accesses[0].agency, "15003-jc");
+}
+
+// Art. 15: how a consent came about is part of it. Each version carries the
+// insight assessment and, on the guardians' path, the custody and both names.
+TEST_F(PersonReportDb, ReportConsentVersionsCarryTheInsightAssessmentAndGuardians) {
+  const std::int64_t p = person(jc_);  // 17 on the test clock
+  const std::int64_t c = open_case(jc_, p);
+  const std::int64_t own = consent(jc_, c, {"15003-ja"}, CategorySet::of({DataCategory::kMasterData}));
+  ASSERT_TRUE(cw_->record_consent(
+      jc_, c,
+      {.purposes = {"Gemeinsame Beratung"},
+       .recipients = {"15003-ja"},
+       .categories = CategorySet::of({DataCategory::kMasterData}),
+       .valid_from = today(),
+       .valid_until = add_days(today(), 90),
+       .evidence_ref = "AZ 4712/26",
+       .given_by = domain::ConsentGiver::kGuardian,
+       .guardian_name = "Maria Schulz",
+       .informed_of_refusal_and_withdrawal = true,
+       .insight_confirmed = false,
+       .insight_reason = "Konnte Empfänger und Widerruf nicht erklären",
+       .custody = domain::Custody::kJoint,
+       .second_guardian_name = "Peter Schulz"}));
+
+  auto report = reports_->report(jc_, p);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->cases.size(), 1u);
+  const auto& versions = report->cases[0].consents;
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].consent.id, own);
+  EXPECT_EQ(versions[0].consent.terms.insight_confirmed, std::optional<bool>(true));
+  EXPECT_FALSE(versions[0].consent.terms.insight_reason.empty());
+  EXPECT_FALSE(versions[0].consent.terms.custody);
+  const auto& guardians = versions[1].consent.terms;
+  EXPECT_EQ(guardians.insight_confirmed, std::optional<bool>(false));
+  EXPECT_EQ(guardians.insight_reason, "Konnte Empfänger und Widerruf nicht erklären");
+  EXPECT_EQ(guardians.custody, std::optional<domain::Custody>(domain::Custody::kJoint));
+  EXPECT_EQ(guardians.guardian_name, "Maria Schulz");
+  EXPECT_EQ(guardians.second_guardian_name, "Peter Schulz");
 }
 
 }  // namespace

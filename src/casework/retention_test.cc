@@ -128,7 +128,11 @@ class RetentionDb : public ::testing::Test {
          .valid_from = today(),
          .valid_until = add_days(today(), 180),
          .evidence_ref = "Akte Quellmalz 1",
-         .informed_of_refusal_and_withdrawal = true});
+         .informed_of_refusal_and_withdrawal = true,
+         // The person is 17 on the test clock: an own consent needs the
+         // insight assessment (domain/consent.cc).
+         .insight_confirmed = true,
+         .insight_reason = "Zweck, Empfänger und Widerruf mit eigenen Worten erklärt"});
     EXPECT_TRUE(consent) << consent.error().message;
     EXPECT_TRUE(cw_->add_note(jc_, c, {.body = "Gespräch mit Zacharias Quellmalz"}));
     EXPECT_TRUE(cw_->add_support_step(

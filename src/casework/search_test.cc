@@ -93,7 +93,11 @@ class SearchDb : public ::testing::Test {
          .valid_from = today(),
          .valid_until = add_days(today(), 90),
          .evidence_ref = "AZ 1/26",
-         .informed_of_refusal_and_withdrawal = true});
+         .informed_of_refusal_and_withdrawal = true,
+         // Persons of 15-17 on the test clock need the insight assessment
+         // for their own consent (domain/consent.cc); adults may carry one.
+         .insight_confirmed = true,
+         .insight_reason = "Zweck, Empfänger und Widerruf mit eigenen Worten erklärt"});
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : 0;
   }

@@ -862,8 +862,10 @@ Result<std::vector<Provider>> CatalogueService::providers(const std::string& all
                 "(SELECT s.\"organization_id\" FROM hsds_service s JOIN catalogue_service_index i "
                 "ON i.service_id = s.\"id\" WHERE i.alliance_ags = ?) OR o.\"id\" IN "
                 "(SELECT l.\"organization_id\" FROM hsds_location l JOIN catalogue_location_index "
-                "li ON li.location_id = l.\"id\" WHERE li.alliance_ags = ?) ORDER BY o.\"name\"",
-                {alliance_ags, alliance_ags}));
+                "li ON li.location_id = l.\"id\" WHERE li.alliance_ags = ?) OR o.\"id\" IN "
+                "(SELECT a.\"link_id\" FROM hsds_attribute a WHERE a.\"link_entity\" = "
+                "'organization' AND a.\"taxonomy_term_id\" = ?) ORDER BY o.\"name\"",
+                {alliance_ags, alliance_ags, profile_term_id(Facet::kAlliance, alliance_ags)}));
     if (rows.empty()) {
       LOTSE_ASSIGN_OR_RETURN(
           rows, x.query("SELECT \"id\", \"name\" FROM hsds_organization ORDER BY \"name\""));
@@ -1039,6 +1041,202 @@ Result<void> CatalogueService::delete_contact_point(const Editor& e, const std::
     LOTSE_TRY(purge_orphans(x));
     return audit(x, now, e, "catalogue.contact_point.delete", "location:" + id,
                  fmt::format(R"({{"alliance":"{}"}})", current.data.alliance_ags));
+  });
+}
+
+// ---- providers (HSDS organizations) ---------------------------------------------
+
+namespace {
+
+constexpr const char* kProviderNotFound = "Träger nicht gefunden.";
+
+bool plausible_email(std::string_view s) {
+  const auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos)
+    return false;
+  const std::string_view domain = s.substr(at + 1);
+  const auto dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 2 > domain.size() ||
+      domain.find("..") != std::string_view::npos)
+    return false;
+  for (unsigned char c : s)
+    if (c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>' || c == '"' || c == 0x7F)
+      return false;
+  return true;
+}
+
+// http:// or https:// with a host, no spaces: what a young person's browser
+// can open (no javascript:, mailto: or relative links on public pages).
+bool web_url(std::string_view s) {
+  std::string lower(s.substr(0, 8));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t host = lower.rfind("https://", 0) == 0 ? 8 : lower.rfind("http://", 0) == 0 ? 7 : 0;
+  if (host == 0 || host >= s.size() || s[host] == '/' || s[host] == '.') return false;
+  for (unsigned char c : s)
+    if (c <= ' ' || c == '"' || c == '<' || c == '>' || c == 0x7F) return false;
+  return true;
+}
+
+Result<ProviderDraft> checked_provider(ProviderDraft d) {
+  auto problems = validate_provider(d);
+  if (!problems.empty()) return problems.front();
+  return d;
+}
+
+// The organization's own phone (not one of its locations or services).
+std::string provider_phone_id(const std::string& id) {
+  return name_uuid("phone:organization:" + id);
+}
+
+Result<ProviderEntry> load_provider(store::Executor& x, const std::string& id) {
+  if (!hsds::is_uuid(id)) return Error::not_found(kProviderNotFound);
+  LOTSE_ASSIGN_OR_RETURN(auto org, select_one(x, "organization", id));
+  if (!org) return Error::not_found(kProviderNotFound);
+  ProviderEntry p{.id = id,
+                  .data = {.name = get(*org, "organization", "name"),
+                           .description = get(*org, "organization", "description"),
+                           .website = get(*org, "organization", "website"),
+                           .email = get(*org, "organization", "email")}};
+  LOTSE_ASSIGN_OR_RETURN(auto phone, select_one(x, "phone", provider_phone_id(id)));
+  if (phone) p.data.phone = get(*phone, "phone", "number");
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows tagged,
+      x.query("SELECT t.\"code\" FROM hsds_attribute a JOIN hsds_taxonomy_term t ON t.\"id\" = "
+              "a.\"taxonomy_term_id\" WHERE a.\"link_id\" = ? AND a.\"link_entity\" = "
+              "'organization' AND t.\"taxonomy_id\" = ? ORDER BY t.\"code\"",
+              {id, profile_taxonomy_id(Facet::kAlliance)}));
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Rows used,
+      x.query(
+          "SELECT i.alliance_ags FROM hsds_service s JOIN catalogue_service_index i ON "
+          "i.service_id = s.\"id\" WHERE s.\"organization_id\" = ? UNION SELECT li.alliance_ags "
+          "FROM hsds_location l JOIN catalogue_location_index li ON li.location_id = l.\"id\" "
+          "WHERE l.\"organization_id\" = ?",
+          {id, id}));
+  std::set<std::string> alliances;
+  for (const auto& r : tagged.empty() ? used : tagged) alliances.insert(r.text(0));
+  p.alliances.assign(alliances.begin(), alliances.end());
+  LOTSE_ASSIGN_OR_RETURN(
+      std::int64_t offers,
+      x.query_int("SELECT COUNT(*) FROM hsds_service WHERE \"organization_id\" = ?", {id}));
+  LOTSE_ASSIGN_OR_RETURN(
+      std::int64_t points,
+      x.query_int("SELECT COUNT(*) FROM hsds_location WHERE \"organization_id\" = ?", {id}));
+  p.offers = static_cast<int>(offers);
+  p.contact_points = static_cast<int>(points);
+  return p;
+}
+
+Result<void> write_provider(store::Executor& x, const std::string& id, const ProviderDraft& d,
+                            const std::optional<Record>& existing) {
+  // Fields the form does not show (tax id, logo, parent, …) stay as they were.
+  Record r = existing ? *existing : Record(spec("organization").fields.size());
+  const char* t = "organization";
+  set(r, t, "id", id);
+  set(r, t, "name", d.name);
+  // HSDS requires a description; an empty one is stored as empty text.
+  r[field_index(t, "description")] = d.description;
+  set(r, t, "website", d.website);
+  set(r, t, "email", d.email);
+  LOTSE_TRY(upsert(x, spec("organization"), r));
+  LOTSE_TRY(x.exec("DELETE FROM hsds_phone WHERE \"id\" = ?", {provider_phone_id(id)}));
+  if (!d.phone.empty())
+    LOTSE_TRY(upsert(
+        x, "phone", {{"id", provider_phone_id(id)}, {"organization_id", id}, {"number", d.phone}}));
+  return ok();
+}
+
+}  // namespace
+
+std::vector<Error> validate_provider(const ProviderDraft& d) {
+  std::vector<Error> out;
+  if (auto name = check_text("name", d.name, 200, true); !name) out.push_back(name.error());
+  if (auto text = check_text("description", d.description, 5000, false); !text)
+    out.push_back(text.error());
+  if (!d.website.empty() && (d.website.size() > 500 || !web_url(d.website)))
+    out.push_back(Error::invalid("website",
+                                 "Bitte eine Webadresse mit http:// oder https:// angeben, zum "
+                                 "Beispiel https://www.beispiel.de."));
+  if (!d.email.empty() && (d.email.size() > 200 || !plausible_email(d.email)))
+    out.push_back(
+        Error::invalid("email", "Bitte eine E-Mail-Adresse wie name@beispiel.de angeben."));
+  if (d.phone.size() > 40 || d.phone.find_first_not_of("+0123456789 /-()") != std::string::npos ||
+      (!d.phone.empty() && d.phone.find_first_of("0123456789") == std::string::npos))
+    out.push_back(
+        Error::invalid("phone", "Telefonnummer aus Ziffern, Leerzeichen und + / - ( ) angeben."));
+  return out;
+}
+
+bool ProviderEntry::editable_by(const Editor& e) const {
+  return e.all_alliances || (alliances.size() == 1 && alliances.front() == e.alliance_ags);
+}
+
+Result<std::vector<ProviderEntry>> CatalogueService::list_providers(
+    const std::string& alliance_ags) {
+  return db_.read([&](store::Executor& x) -> Result<std::vector<ProviderEntry>> {
+    // Candidates: tagged with the alliance, or running something there.
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        x.query(
+            "SELECT o.\"id\" FROM hsds_organization o WHERE o.\"id\" IN (SELECT a.\"link_id\" "
+            "FROM hsds_attribute a WHERE a.\"link_entity\" = 'organization' AND "
+            "a.\"taxonomy_term_id\" = ?) OR o.\"id\" IN (SELECT s.\"organization_id\" FROM "
+            "hsds_service s JOIN catalogue_service_index i ON i.service_id = s.\"id\" WHERE "
+            "i.alliance_ags = ?) OR o.\"id\" IN (SELECT l.\"organization_id\" FROM hsds_location "
+            "l JOIN catalogue_location_index li ON li.location_id = l.\"id\" WHERE "
+            "li.alliance_ags = ?)",
+            {profile_term_id(Facet::kAlliance, alliance_ags), alliance_ags, alliance_ags}));
+    std::vector<ProviderEntry> out;
+    for (const auto& row : rows) {
+      LOTSE_ASSIGN_OR_RETURN(ProviderEntry p, load_provider(x, row.text(0)));
+      // A provider tagged with other alliances only runs something here.
+      if (std::find(p.alliances.begin(), p.alliances.end(), alliance_ags) == p.alliances.end())
+        continue;
+      out.push_back(std::move(p));
+    }
+    // By name in code: the same order on SQLite and PostgreSQL.
+    std::sort(out.begin(), out.end(), [](const ProviderEntry& a, const ProviderEntry& b) {
+      return std::tie(a.data.name, a.id) < std::tie(b.data.name, b.id);
+    });
+    return out;
+  });
+}
+
+Result<ProviderEntry> CatalogueService::get_provider(const std::string& id) {
+  return db_.read([&](store::Executor& x) { return load_provider(x, id); });
+}
+
+Result<std::string> CatalogueService::create_provider(const Editor& e, const ProviderDraft& draft) {
+  LOTSE_ASSIGN_OR_RETURN(ProviderDraft d, checked_provider(draft));
+  const std::string id = random_uuid();
+  const std::int64_t now = clock_();
+  LOTSE_TRY(db_.write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(check_alliance(x, e, e.alliance_ags));
+    LOTSE_TRY(ensure_vocabulary(x));
+    LOTSE_TRY(write_provider(x, id, d, std::nullopt));
+    LOTSE_TRY(replace_profile(x, "organization", id, {{Facet::kAlliance, e.alliance_ags, ""}}));
+    return audit(x, now, e, "catalogue.provider.create", "organization:" + id,
+                 fmt::format(R"({{"alliance":"{}"}})", e.alliance_ags));
+  }));
+  return id;
+}
+
+Result<void> CatalogueService::update_provider(const Editor& e, const std::string& id,
+                                               const ProviderDraft& draft) {
+  LOTSE_ASSIGN_OR_RETURN(ProviderDraft d, checked_provider(draft));
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<void> {
+    LOTSE_ASSIGN_OR_RETURN(ProviderEntry current, load_provider(x, id));
+    if (!current.editable_by(e))
+      return Error::forbidden(
+          current.alliances.size() > 1
+              ? "Diesen Träger nutzen mehrere Bündnisse; ändern lässt er sich nur über einen "
+                "HSDS-Import."
+              : "Nur die Koordination des Bündnisses, zu dem der Träger gehört, ändert ihn.");
+    LOTSE_ASSIGN_OR_RETURN(auto existing, select_one(x, "organization", id));
+    LOTSE_TRY(write_provider(x, id, d, existing));
+    return audit(x, now, e, "catalogue.provider.update", "organization:" + id,
+                 fmt::format(R"({{"alliance":"{}"}})", e.alliance_ags));
   });
 }
 

@@ -92,7 +92,9 @@ bool valid_code(Facet f, std::string_view code, const std::set<std::string>& all
 }
 
 bool links_to(Facet f, std::string_view entity) {
-  if (f == Facet::kAlliance) return entity == "service" || entity == "location";
+  // Organizations: the alliance whose coordination maintains the provider.
+  if (f == Facet::kAlliance)
+    return entity == "service" || entity == "location" || entity == "organization";
   if (f == Facet::kContactKind) return entity == "location";
   return entity == "service";
 }

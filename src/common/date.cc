@@ -90,4 +90,41 @@ int age_on(Date birth, Date on) {
   return age;
 }
 
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+// 01:00 UTC on the last Sunday of `month`.
+std::int64_t last_sunday_1am_utc(int year, int month) {
+  Date d{year, month, days_in_month(year, month)};
+  d = add_days(d, -(d.weekday() % 7));  // back to the Sunday (weekday 7 stays)
+  return d.days_since_epoch() * kDayMs + 3'600'000;
+}
+
+}  // namespace
+
+std::int64_t berlin_summer_time_start(int year) {
+  return last_sunday_1am_utc(year, 3);
+}
+std::int64_t berlin_summer_time_end(int year) {
+  return last_sunday_1am_utc(year, 10);
+}
+
+BerlinTime berlin_time(std::int64_t unix_ms) {
+  // The UTC year decides: both switches lie well inside it.
+  const int year = Date::from_unix_ms(unix_ms).year;
+  const bool summer =
+      unix_ms >= berlin_summer_time_start(year) && unix_ms < berlin_summer_time_end(year);
+  const int offset = summer ? 120 : 60;
+  const std::int64_t local_ms = unix_ms + offset * 60'000LL;
+  std::int64_t ms_of_day = local_ms % kDayMs;
+  if (ms_of_day < 0) ms_of_day += kDayMs;
+  return {Date::from_unix_ms(local_ms), static_cast<int>(ms_of_day / 60'000), offset};
+}
+
+std::string format_berlin(std::int64_t unix_ms) {
+  const BerlinTime t = berlin_time(unix_ms);
+  return fmt::format("{}, {:02}:{:02}", t.date.german(), t.minutes / 60, t.minutes % 60);
+}
+
 }  // namespace lotse

@@ -41,5 +41,52 @@ TEST(Date, AgeCountsFullYears) {
   EXPECT_EQ(age_on(birth, *Date::parse("2026-11-22")), 16);
 }
 
+std::int64_t utc_ms(Date d, int h, int m) {
+  return (d.days_since_epoch() * 86'400 + h * 3'600 + m * 60) * 1000;
+}
+
+TEST(BerlinTime, SwitchesToSummerTimeAtOneUtcOnTheLastSundayOfMarch) {
+  // 2026-03-29 and 2027-03-28 are the last Sundays of March.
+  EXPECT_EQ(berlin_summer_time_start(2026), utc_ms({2026, 3, 29}, 1, 0));
+  EXPECT_EQ(berlin_summer_time_start(2027), utc_ms({2027, 3, 28}, 1, 0));
+  const std::int64_t at = berlin_summer_time_start(2026);
+  const BerlinTime before = berlin_time(at - 1);
+  EXPECT_EQ(before.date, (Date{2026, 3, 29}));
+  EXPECT_EQ(before.minutes, 1 * 60 + 59);  // 01:59 CET
+  EXPECT_EQ(before.utc_offset_minutes, 60);
+  const BerlinTime after = berlin_time(at);
+  EXPECT_EQ(after.minutes, 3 * 60);  // 03:00 CEST: 02:xx never happens
+  EXPECT_EQ(after.utc_offset_minutes, 120);
+}
+
+TEST(BerlinTime, SwitchesBackAtOneUtcOnTheLastSundayOfOctober) {
+  // 2026-10-25 and 2027-10-31 are the last Sundays of October.
+  EXPECT_EQ(berlin_summer_time_end(2026), utc_ms({2026, 10, 25}, 1, 0));
+  EXPECT_EQ(berlin_summer_time_end(2027), utc_ms({2027, 10, 31}, 1, 0));
+  const std::int64_t at = berlin_summer_time_end(2026);
+  const BerlinTime before = berlin_time(at - 1);
+  EXPECT_EQ(before.minutes, 2 * 60 + 59);  // 02:59 CEST
+  EXPECT_EQ(before.utc_offset_minutes, 120);
+  const BerlinTime after = berlin_time(at);
+  EXPECT_EQ(after.minutes, 2 * 60);  // 02:00 CET: the hour from 02:00 repeats
+  EXPECT_EQ(after.utc_offset_minutes, 60);
+  EXPECT_EQ(after.date, (Date{2026, 10, 25}));
+}
+
+TEST(BerlinTime, LateEveningUtcIsAlreadyTomorrowInGermany) {
+  // Summer: 23:30 UTC is 01:30 the next day.
+  const BerlinTime summer = berlin_time(utc_ms({2026, 7, 14}, 23, 30));
+  EXPECT_EQ(summer.date, (Date{2026, 7, 15}));
+  EXPECT_EQ(summer.minutes, 1 * 60 + 30);
+  // Winter: 23:30 UTC is 00:30; across the year's end too.
+  const BerlinTime new_year = berlin_time(utc_ms({2026, 12, 31}, 23, 30));
+  EXPECT_EQ(new_year.date, (Date{2027, 1, 1}));
+  EXPECT_EQ(new_year.minutes, 30);
+  // 22:59 UTC in winter is still the same day.
+  EXPECT_EQ(berlin_time(utc_ms({2026, 11, 21}, 22, 59)).date, (Date{2026, 11, 21}));
+  EXPECT_EQ(format_berlin(utc_ms({2026, 7, 14}, 23, 30)), "15.07.2026, 01:30");
+  EXPECT_EQ(format_berlin(utc_ms({2026, 11, 21}, 8, 5)), "21.11.2026, 09:05");
+}
+
 }  // namespace
 }  // namespace lotse

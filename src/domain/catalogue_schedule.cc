@@ -449,18 +449,8 @@ bool open_at(std::span<const Recurrence> rules, Date d, int minutes) {
 }
 
 LocalTime berlin_local_time(std::int64_t unix_ms) {
-  auto last_sunday_1am_utc = [](int year, int month) {
-    Date d{year, month, days_in_month(year, month)};
-    d = add_days(d, -(d.weekday() % 7));  // back to Sunday (weekday 7)
-    return (d.days_since_epoch() * 86'400 + 3'600) * 1000;
-  };
-  const int year = Date::from_unix_ms(unix_ms).year;
-  const bool summer =
-      unix_ms >= last_sunday_1am_utc(year, 3) && unix_ms < last_sunday_1am_utc(year, 10);
-  const std::int64_t local_ms = unix_ms + (summer ? 2 : 1) * 3'600'000;
-  std::int64_t ms_of_day = local_ms % 86'400'000;
-  if (ms_of_day < 0) ms_of_day += 86'400'000;
-  return {Date::from_unix_ms(local_ms), static_cast<int>(ms_of_day / 60'000)};
+  const BerlinTime t = berlin_time(unix_ms);  // common/date: the one conversion
+  return {t.date, t.minutes};
 }
 
 }  // namespace lotse::domain

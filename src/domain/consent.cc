@@ -51,6 +51,88 @@ Result<ConsentGiver> parse_giver(std::string_view s) {
   return Error::invalid("given_by", "Erteilt von: young_person oder guardian.");
 }
 
+std::string_view custody_name(Custody c) { return c == Custody::kSole ? "sole" : "joint"; }
+
+Result<Custody> parse_custody(std::string_view s) {
+  if (s == "sole") return Custody::kSole;
+  if (s == "joint") return Custody::kJoint;
+  return Error::invalid("custody", "Sorgerecht: sole (allein) oder joint (gemeinsam).");
+}
+
+bool insight_assessment_required(std::optional<Date> birth_date, Date on) {
+  if (!birth_date) return false;
+  const int age = age_on(*birth_date, on);
+  return age >= 15 && age <= 17;
+}
+
+namespace {
+
+// Characters, not bytes: the limits are what a case worker sees.
+std::size_t chars(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+bool blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Who may consent, by age on the start date and the insight assessment.
+Result<void> validate_giver(const ConsentDraft& d, std::optional<Date> birth_date) {
+  const bool self = d.given_by == ConsentGiver::kYoungPerson;
+  if (birth_date) {
+    const int age = age_on(*birth_date, d.valid_from);
+    if (self && age < 15)
+      return Error::invalid("given_by",
+                            "Unter 15 Jahren willigt die sorgeberechtigte Person ein (§ 36 SGB I).");
+    if (!self && age >= 18)
+      return Error::invalid("given_by",
+                            "Volljährige willigen selbst ein: Sorgeberechtigte können für sie "
+                            "nicht einwilligen.");
+  }
+  const bool required = insight_assessment_required(birth_date, d.valid_from);
+  if (!d.insight_confirmed && (required || !blank(d.insight_reason)))
+    return Error::invalid("insight_confirmed",
+                          "Bei 15- bis 17-Jährigen ist die Einschätzung der Einsichtsfähigkeit "
+                          "Pflicht: Hat der junge Mensch Zweck, Empfänger, Daten, Freiwilligkeit "
+                          "und Widerruf verstanden?");
+  if (d.insight_confirmed) {
+    const std::size_t n = blank(d.insight_reason) ? 0 : chars(d.insight_reason);
+    if (n < 10 || n > 500)
+      return Error::invalid("insight_reason",
+                            "Bitte kurz begründen, wie die Einsichtsfähigkeit im Gespräch geprüft "
+                            "wurde (10 bis 500 Zeichen).");
+  }
+  if (required && self && !*d.insight_confirmed)
+    return Error::invalid("given_by",
+                          "Ohne Einsichtsfähigkeit kann der junge Mensch nicht selbst einwilligen: "
+                          "Bitte „eine sorgeberechtigte Person“ wählen und die Sorgeberechtigten "
+                          "einwilligen lassen.");
+  if (required && !self && *d.insight_confirmed)
+    return Error::invalid("given_by",
+                          "Der junge Mensch ist einsichtsfähig und willigt selbst ein "
+                          "(höchstpersönlich); Sorgeberechtigte können ihn nicht vertreten.");
+  if (self) return ok();
+  if (blank(d.guardian_name) || chars(d.guardian_name) > 200)
+    return Error::invalid("guardian_name", "Bitte den Namen der sorgeberechtigten Person angeben.");
+  if (!d.custody)
+    return Error::invalid("custody",
+                          "Bitte angeben, ob die sorgeberechtigte Person das Sorgerecht allein "
+                          "oder gemeinsam mit einer anderen Person hat.");
+  if (*d.custody == Custody::kJoint) {
+    if (blank(d.second_guardian_name) || chars(d.second_guardian_name) > 200)
+      return Error::invalid("second_guardian_name",
+                            "Bei gemeinsamem Sorgerecht willigen beide ein: Bitte den Namen der "
+                            "zweiten sorgeberechtigten Person angeben.");
+    if (d.second_guardian_name == d.guardian_name)
+      return Error::invalid("second_guardian_name",
+                            "Bitte zwei verschiedene sorgeberechtigte Personen angeben.");
+  }
+  return ok();
+}
+
+}  // namespace
+
 Result<void> validate_consent(const ConsentDraft& d, const std::string& owner_agency,
                               std::optional<Date> birth_date, Date today,
                               const std::function<bool(const std::string&)>& known_agency) {
@@ -88,11 +170,7 @@ Result<void> validate_consent(const ConsentDraft& d, const std::string& owner_ag
                           "Eine Einwilligung wirkt nur für die Zukunft (keine Rückdatierung).");
   if (d.evidence_ref.empty() || d.evidence_ref.size() > 200)
     return Error::invalid("evidence_ref", "Bitte den Nachweis angeben (z. B. Aktenzeichen der Erklärung).");
-  if (d.given_by == ConsentGiver::kGuardian && d.guardian_name.empty())
-    return Error::invalid("guardian_name", "Bitte den Namen der sorgeberechtigten Person angeben.");
-  if (birth_date && d.given_by == ConsentGiver::kYoungPerson && age_on(*birth_date, today) < 15)
-    return Error::invalid("given_by",
-                          "Unter 15 Jahren willigt die sorgeberechtigte Person ein (§ 36 SGB I).");
+  LOTSE_TRY(validate_giver(d, birth_date));
   if (!d.informed_of_refusal_and_withdrawal)
     return Error::invalid("informed",
                           "Bitte bestätigen: über Freiwilligkeit, Ablehnung und Widerruf aufgeklärt.");

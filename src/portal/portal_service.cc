@@ -145,6 +145,34 @@ bool valid_email(std::string_view s) {
   return domain.find("..") == std::string_view::npos;
 }
 
+struct RetentionSpec {
+  const char* category;
+  const char* label;
+  int min_days, max_days;
+  const char* basis;
+};
+
+// The periods an operator may set: closed requests at least a day (the
+// outcome may still be looked up), at most a year; never-closed ones at
+// least 30 days, so that a request still being worked on is not deleted
+// under the staff's hands.
+constexpr RetentionSpec kRetentionSpecs[] = {
+    {kRetentionClosed, "Kontaktanfragen aus dem Portal, abgeschlossen (Tage nach Abschluss)", 1,
+     365,
+     "Art. 5 Abs. 1 lit. e, Art. 17 Abs. 1 lit. a DSGVO: mit dem Abschluss ist der Zweck der "
+     "Kontaktaufnahme erreicht"},
+    {kRetentionUnclosed,
+     "Kontaktanfragen aus dem Portal, nie abgeschlossen (Tage nach dem Absenden)", 30, 730,
+     "Art. 5 Abs. 1 lit. e DSGVO: eine nach Monaten unbeantwortete Anfrage hat ihren Zweck "
+     "verloren"},
+};
+
+const RetentionSpec* retention_spec(std::string_view category) {
+  for (const auto& s : kRetentionSpecs)
+    if (category == s.category) return &s;
+  return nullptr;
+}
+
 std::string default_headline() { return "Wir helfen dir weiter."; }
 std::string default_intro(const std::string& alliance) {
   return "Schule fertig – und jetzt? Du suchst eine Ausbildung, brauchst Geld, eine Wohnung "
@@ -445,6 +473,128 @@ Result<std::int64_t> PortalService::purge_closed(std::optional<int> days,
                     kRetentionBasis, {{"deleted", n}, {"days_after_close", d}}));
     return n;
   });
+}
+
+bool is_retention_category(std::string_view category) {
+  return retention_spec(category) != nullptr;
+}
+
+Result<std::vector<ContactRetentionRule>> PortalService::retention_rules() {
+  return db_.read([&](store::Executor& x) -> Result<std::vector<ContactRetentionRule>> {
+    std::vector<ContactRetentionRule> out;
+    for (const auto& spec : kRetentionSpecs) {
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          x.query("SELECT months, updated_by, updated_at FROM retention_rules WHERE category = ?",
+                  {std::string(spec.category)}));
+      ContactRetentionRule r{.category = spec.category,
+                             .label = spec.label,
+                             .days = spec.category == std::string_view(kRetentionClosed)
+                                         ? options_.retention_days_after_close
+                                         : options_.retention_days_unclosed,
+                             .min_days = spec.min_days,
+                             .max_days = spec.max_days,
+                             .basis = spec.basis,
+                             .updated_by = "-"};
+      if (!rows.empty()) {
+        r.days = static_cast<int>(rows.front().integer(0));
+        r.updated_by = rows.front().text(1);
+        r.updated_at_ms = rows.front().integer(2);
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  });
+}
+
+Result<ContactRetentionRule> PortalService::set_retention_rule(const std::string& actor,
+                                                               const std::string& category,
+                                                               std::int64_t days) {
+  const RetentionSpec* spec = retention_spec(category);
+  if (!spec) return Error::invalid("category", "Unbekannte Kategorie \"" + category + "\".");
+  if (days < spec->min_days || days > spec->max_days)
+    return Error::invalid("days", category + ": bitte " + std::to_string(spec->min_days) + " bis " +
+                                      std::to_string(spec->max_days) + " Tage.");
+  const std::int64_t now = clock_();
+  const std::string by = actor.empty() ? std::string("-") : actor;
+  LOTSE_TRY(db_.write([&](store::Executor& x) -> Result<void> {
+    // The period in force until now: the stored one, else the code default.
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows old,
+        x.query("SELECT months FROM retention_rules WHERE category = ?", {category}));
+    const std::int64_t previous = !old.empty() ? old.front().integer(0)
+                                  : category == kRetentionClosed
+                                      ? options_.retention_days_after_close
+                                      : options_.retention_days_unclosed;
+    LOTSE_TRY(x.exec(
+        "INSERT INTO retention_rules (category, months, basis, updated_by, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (category) DO UPDATE SET months = excluded.months, "
+        "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        {category, days, std::string(spec->basis), by, now}));
+    return audit(x, now, by, "cli", "retention.rule_set", "retention_rule:" + category,
+                 "Art. 5 Abs. 1 lit. e DSGVO (Speicherbegrenzung)",
+                 {{"days", days}, {"previous", previous}});
+  }));
+  LOTSE_ASSIGN_OR_RETURN(std::vector<ContactRetentionRule> after, retention_rules());
+  for (auto& r : after)
+    if (r.category == category) return std::move(r);
+  return Error::internal("retention rule vanished");
+}
+
+Result<ContactRetentionRun> PortalService::run_retention(const std::string& actor, bool dry_run) {
+  LOTSE_ASSIGN_OR_RETURN(std::vector<ContactRetentionRule> rules, retention_rules());
+  const std::int64_t now = clock_();
+  ContactRetentionRun out{.dry_run = dry_run, .at_ms = now};
+  for (const auto& r : rules)
+    (r.category == kRetentionClosed ? out.closed_days : out.unclosed_days) = r.days;
+  const std::int64_t day_ms = 24 * kHourMs;
+  const std::int64_t closed_cutoff = now - out.closed_days * day_ms;
+  const std::int64_t unclosed_cutoff = now - out.unclosed_days * day_ms;
+  auto work = [&](store::Executor& x) -> Result<void> {
+    // Read inside the transaction that deletes, so a request closed or
+    // reopened meanwhile is judged by its state at the deletion.
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows closed,
+        x.query("SELECT id FROM contact_requests WHERE status = 'closed' AND closed_at IS NOT NULL "
+                "AND closed_at <= ? ORDER BY id",
+                {closed_cutoff}));
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows unclosed,
+        x.query("SELECT id FROM contact_requests WHERE status <> 'closed' AND created_at <= ? "
+                "ORDER BY id",
+                {unclosed_cutoff}));
+    out.closed_ids.clear();
+    out.unclosed_ids.clear();
+    for (const auto& row : closed) out.closed_ids.push_back(row.integer(0));
+    for (const auto& row : unclosed) out.unclosed_ids.push_back(row.integer(0));
+    if (dry_run || (out.closed_ids.empty() && out.unclosed_ids.empty())) return ok();
+    // Deleted means gone from the file too: SQLite overwrites the deleted
+    // cells with zeros (PostgreSQL: dead tuples until (auto)vacuum).
+    if (x.dialect() == store::Dialect::kSqlite) LOTSE_TRY(x.query("PRAGMA secure_delete = ON"));
+    json::array closed_json, unclosed_json;
+    for (std::int64_t id : out.closed_ids) {
+      LOTSE_TRY(x.exec("DELETE FROM contact_requests WHERE id = ?", {id}));
+      closed_json.push_back(id);
+    }
+    for (std::int64_t id : out.unclosed_ids) {
+      LOTSE_TRY(x.exec("DELETE FROM contact_requests WHERE id = ?", {id}));
+      unclosed_json.push_back(id);
+    }
+    // The ids are pseudonyms once the rows are gone; names, contact details
+    // and references never enter the append-only log.
+    return audit(x, now, actor.empty() ? "-" : actor, "retention", "retention.delete",
+                 "contact_requests", kRetentionBasis,
+                 {{kRetentionClosed,
+                   json::object{{"days", out.closed_days}, {"ids", std::move(closed_json)}}},
+                  {kRetentionUnclosed,
+                   json::object{{"days", out.unclosed_days}, {"ids", std::move(unclosed_json)}}}});
+  };
+  if (dry_run) {
+    LOTSE_TRY(db_.read(work));
+  } else {
+    LOTSE_TRY(db_.write(work));
+  }
+  return out;
 }
 
 }  // namespace lotse::portal

@@ -129,6 +129,25 @@ Response update_case(WebContext& web, Request& r, const Reader& me) {
   return json_response(200, case_json(*c));
 }
 
+// A consent as the API shows it: the shared consent_json plus who gave it
+// and the insight assessment (LEGAL.md § 2 "Age"). null where not recorded:
+// no assessment (adults, under 15, consents recorded before it existed) or
+// not the guardians' path.
+json::object consent_with_assessment(const casework::ConsentView& v) {
+  const auto& t = v.consent.terms;
+  const bool guardian = t.given_by == domain::ConsentGiver::kGuardian;
+  auto text = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
+  json::object o = consent_json(v);
+  o["guardian_name"] = guardian ? text(t.guardian_name) : json::value(nullptr);
+  o["custody"] = guardian && t.custody ? json::value(domain::custody_name(*t.custody))
+                                       : json::value(nullptr);
+  o["second_guardian_name"] = guardian ? text(t.second_guardian_name) : json::value(nullptr);
+  o["insight_confirmed"] = t.insight_confirmed ? json::value(*t.insight_confirmed)
+                                               : json::value(nullptr);
+  o["insight_reason"] = t.insight_confirmed ? text(t.insight_reason) : json::value(nullptr);
+  return o;
+}
+
 Response record_consent(WebContext& web, Request& r, const Reader& me) {
   auto id = path_id(r);
   if (!id) return not_found(web, r);
@@ -146,6 +165,10 @@ Response record_consent(WebContext& web, Request& r, const Reader& me) {
   const auto given_by = f.string("given_by");
   d.guardian_name = f.opt_string("guardian_name").value_or("");
   const auto informed = f.opt_bool("informed");
+  d.insight_confirmed = f.opt_bool("insight_confirmed");
+  d.insight_reason = f.opt_string("insight_reason").value_or("");
+  const auto custody = f.opt_string("custody");
+  d.second_guardian_name = f.opt_string("second_guardian_name").value_or("");
   if (!f.error() && !informed) f.take(Error::invalid("informed", "Das Feld informed fehlt."));
   if (f.error()) return web.failure(r, *f.error());
   // Conversions in field order, so the first wrong field is the one named.
@@ -169,17 +192,22 @@ Response record_consent(WebContext& web, Request& r, const Reader& me) {
   if (!giver) return web.failure(r, Error::invalid("given_by", giver.error().message));
   d.given_by = *giver;
   d.informed_of_refusal_and_withdrawal = *informed;
+  if (custody) {
+    auto parsed = domain::parse_custody(*custody);
+    if (!parsed) return web.failure(r, parsed.error());
+    d.custody = *parsed;
+  }
 
   auto consent_id = web.casework.record_consent(me, *id, d);
   if (!consent_id) return web.failure(r, consent_id.error());
   // A new consent supersedes the previous one for the same case; the version
-  // it got is only known to the store.
-  int version = 1;
+  // it got is only known to the store. The answer is the consent as stored,
+  // so a client sees which guardian details were kept.
+  json::object body_out{{"id", *consent_id}, {"version", 1}};
   if (auto all = web.casework.consents(me, *id))
     for (const auto& v : *all)
-      if (v.consent.id == *consent_id) version = v.consent.version;
-  return created("/api/v1/consents/" + std::to_string(*consent_id),
-                 json::object{{"id", *consent_id}, {"version", version}});
+      if (v.consent.id == *consent_id) body_out = consent_with_assessment(v);
+  return created("/api/v1/consents/" + std::to_string(*consent_id), std::move(body_out));
 }
 
 Response list_consents(WebContext& web, Request& r, const Reader& me) {
@@ -188,7 +216,7 @@ Response list_consents(WebContext& web, Request& r, const Reader& me) {
   auto all = web.casework.consents(me, *id);
   if (!all) return web.failure(r, all.error());
   json::array items;
-  for (const auto& v : *all) items.push_back(consent_json(v));
+  for (const auto& v : *all) items.push_back(consent_with_assessment(v));
   return json_response(200, json::object{{"items", std::move(items)}});
 }
 
@@ -358,10 +386,13 @@ constexpr api::ApiRoute kRoutes[] = {
      200, nullptr},
     {"PATCH", "/api/v1/cases/{id}", update_case, "Change phase, status, destination, goals, needs",
      "CaseUpdate", 200, nullptr},
-    {"GET", "/api/v1/cases/{id}/consents", list_consents, "Consents of a case", nullptr, 200,
+    {"GET", "/api/v1/cases/{id}/consents", list_consents,
+     "Consents of a case, newest version first (items: see schema Consent)", nullptr, 200,
      nullptr},
-    {"POST", "/api/v1/cases/{id}/consents", record_consent, "Record a consent", "NewConsent", 201,
-     nullptr},
+    {"POST", "/api/v1/cases/{id}/consents", record_consent,
+     "Record a consent; answers the stored consent (schema Consent). At 15-17 on valid_from the "
+     "insight assessment is mandatory",
+     "NewConsent", 201, nullptr},
     {"POST", "/api/v1/consents/{id}/withdraw", withdraw_consent,
      "Withdraw a consent with effect for the future", nullptr, 200, nullptr},
     {"POST", "/api/v1/cases/{id}/transfers", record_transfer,
@@ -398,7 +429,8 @@ constexpr const char* kSchemas = R"json({
   "NewPerson": {"type": "object", "required": ["given_name", "family_name", "birth_date"], "properties": {"given_name": {"type": "string"}, "family_name": {"type": "string"}, "birth_date": {"$ref": "#/components/schemas/Date"}, "street": {"type": "string"}, "postcode": {"type": "string"}, "city": {"type": "string"}, "phone": {"type": "string"}, "email": {"type": "string"}, "school": {"type": "string"}, "school_qualification": {"type": "string"}, "nationality": {"type": "string"}, "residence_status": {"type": "string"}}},
   "NewCase": {"type": "object", "required": ["person_id", "phase"], "properties": {"person_id": {"type": "integer"}, "phase": {"type": "integer", "minimum": 1, "maximum": 5}, "needs": {"type": "array", "items": {"type": "string"}}, "goals": {"type": "string"}}},
   "CaseUpdate": {"type": "object", "properties": {"phase": {"type": "integer", "minimum": 1, "maximum": 5}, "status": {"type": "string", "enum": ["open", "paused", "closed"]}, "destination": {"type": "string"}, "goals": {"type": "string"}, "needs": {"type": "array", "items": {"type": "string"}}}},
-  "NewConsent": {"type": "object", "required": ["recipients", "categories", "purposes", "valid_until", "form", "evidence_ref", "given_by", "informed"], "properties": {"recipients": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/AgencyKey"}}, "categories": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Category"}}, "purposes": {"type": "array", "minItems": 1, "items": {"type": "string"}}, "valid_from": {"$ref": "#/components/schemas/Date", "description": "default: today"}, "valid_until": {"$ref": "#/components/schemas/Date"}, "form": {"type": "string", "enum": ["written", "electronic"]}, "evidence_ref": {"type": "string"}, "given_by": {"type": "string", "enum": ["young_person", "guardian"]}, "guardian_name": {"type": "string"}, "informed": {"type": "boolean", "const": true}}},
+  "NewConsent": {"type": "object", "required": ["recipients", "categories", "purposes", "valid_until", "form", "evidence_ref", "given_by", "informed"], "properties": {"recipients": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/AgencyKey"}}, "categories": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Category"}}, "purposes": {"type": "array", "minItems": 1, "items": {"type": "string"}}, "valid_from": {"$ref": "#/components/schemas/Date", "description": "default: today"}, "valid_until": {"$ref": "#/components/schemas/Date"}, "form": {"type": "string", "enum": ["written", "electronic"]}, "evidence_ref": {"type": "string"}, "given_by": {"type": "string", "enum": ["young_person", "guardian"], "description": "Age on valid_from: under 15 guardian; 15-17 young_person if insight_confirmed is true, guardian if it is false; 18 and older young_person only"}, "guardian_name": {"type": "string", "description": "required when given_by is guardian"}, "custody": {"type": "string", "enum": ["sole", "joint"], "description": "required when given_by is guardian: sole or joint custody (Personensorge)"}, "second_guardian_name": {"type": "string", "description": "required with joint custody: both parents declare (§ 36 SGB I)"}, "insight_confirmed": {"type": ["boolean", "null"], "description": "Insight assessment (Einsichtsfähigkeit) by the case worker: the young person understood purpose, recipients, data categories, voluntariness and withdrawal. Mandatory when the person is 15-17 on valid_from; false: they cannot consent themself (given_by guardian). Refused naming insight_confirmed when missing"}, "insight_reason": {"type": "string", "minLength": 10, "maxLength": 500, "description": "required with insight_confirmed: how insight was checked in the conversation (characters, not bytes)"}, "informed": {"type": "boolean", "const": true}}},
+  "Consent": {"type": "object", "description": "A consent version as GET /api/v1/cases/{id}/consents lists it and POST answers it", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "state": {"type": "string", "enum": ["active", "not_yet_valid", "expired", "withdrawn", "superseded"]}, "recipients": {"type": "array", "items": {"$ref": "#/components/schemas/AgencyKey"}}, "categories": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}}, "purposes": {"type": "array", "items": {"type": "string"}}, "valid_from": {"$ref": "#/components/schemas/Date"}, "valid_until": {"$ref": "#/components/schemas/Date"}, "form": {"type": "string", "enum": ["written", "electronic"]}, "given_by": {"type": "string", "enum": ["young_person", "guardian"]}, "guardian_name": {"type": ["string", "null"]}, "custody": {"type": ["string", "null"], "enum": ["sole", "joint", null]}, "second_guardian_name": {"type": ["string", "null"]}, "insight_confirmed": {"type": ["boolean", "null"], "description": "null: no insight assessment recorded (not required outside 15-17, or recorded before it existed)"}, "insight_reason": {"type": ["string", "null"]}, "recorded_at": {"type": "string", "format": "date-time"}, "withdrawn_at": {"type": ["string", "null"], "format": "date-time"}}},
   "NewTransfer": {"type": "object", "required": ["to_agency", "legal_basis", "reason", "categories", "valid_until"], "properties": {"to_agency": {"$ref": "#/components/schemas/AgencyKey"}, "legal_basis": {"type": "string", "enum": ["§ 69 SGB X", "§ 50 SGB II", "§ 31a SGB III"]}, "reason": {"type": "string"}, "categories": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Category"}}, "valid_until": {"$ref": "#/components/schemas/Date"}, "does_not_endanger_help": {"type": "boolean"}}},
   "NewNote": {"type": "object", "required": ["body"], "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 20000}, "visibility": {"type": "string", "enum": ["own", "partners"]}, "entrusted": {"type": "boolean"}, "entruster": {"type": "string", "enum": ["young_person", "parent", "foster_parent", "other"]}}},
   "NewSupportStep": {"type": "object", "required": ["measure", "responsible_agency"], "properties": {"measure": {"type": "string"}, "responsible_agency": {"$ref": "#/components/schemas/AgencyKey"}, "provider": {"type": "string"}, "planned_start": {"$ref": "#/components/schemas/Date"}, "planned_end": {"$ref": "#/components/schemas/Date"}, "status": {"type": "string", "enum": ["planned", "running", "done", "cancelled"]}, "offer_id": {"type": "string", "description": "A catalogue offer (HSDS service id) of the case's alliance"}}},

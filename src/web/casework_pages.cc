@@ -819,6 +819,8 @@ class Pages {
     if (field == "categories") return "category-master_data";
     if (field == "form") return "form-written";
     if (field == "given_by") return "given_by-young_person";
+    if (field == "insight_confirmed") return "insight_confirmed-yes";
+    if (field == "custody") return "custody-sole";
     if (field == "informed_of_refusal_and_withdrawal") return "informed";
     return field;
   }
@@ -846,6 +848,11 @@ class Pages {
     Date until{from.year + 1, from.month, from.month == 2 && from.day == 29 ? 28 : from.day};
     const std::string form_kind = fresh ? "written" : value(form, "form");
     const std::string giver = fresh ? "young_person" : value(form, "given_by");
+    const std::string insight = value(form, "insight_confirmed");
+    const std::string custody = value(form, "custody");
+    // The worker sees the age the assessment depends on; the rule itself
+    // takes the age on the start date (domain/consent.cc).
+    const auto birth = Date::parse(k.person.birth_date);
     json::object v{{"purposes", value(form, "purposes")},
                    {"valid_from", fresh ? from.str() : value(form, "valid_from")},
                    {"valid_until", fresh ? until.str() : value(form, "valid_until")},
@@ -855,6 +862,16 @@ class Pages {
                    {"form_electronic", form_kind == "electronic"},
                    {"given_by_young_person", giver == "young_person"},
                    {"given_by_guardian", giver == "guardian"},
+                   {"insight_yes", insight == "yes"},
+                   {"insight_no", insight == "no"},
+                   {"insight_reason", value(form, "insight_reason")},
+                   {"custody_sole", custody == "sole"},
+                   {"custody_joint", custody == "joint"},
+                   {"second_guardian_name", value(form, "second_guardian_name")},
+                   {"birth_date", birth ? birth->german() : std::string()},
+                   {"age", birth ? age_on(*birth, today()) : 0},
+                   {"insight_required",
+                    birth && domain::insight_assessment_required(*birth, today())},
                    {"informed", !value(form, "informed").empty()}};
     json::object data{{"id", k.id},
                       {"url", case_url(k.id)},
@@ -922,8 +939,29 @@ class Pages {
     if (!giver) err("given_by", "consent.error.given_by");
     else d.given_by = *giver;
     d.guardian_name = value(form, "guardian_name");
-    if (giver && *giver == domain::ConsentGiver::kGuardian && d.guardian_name.empty())
-      err("guardian_name", "consent.error.guardian_name");
+    const bool by_guardian = giver && *giver == domain::ConsentGiver::kGuardian;
+    if (by_guardian && d.guardian_name.empty()) err("guardian_name", "consent.error.guardian_name");
+    const std::string insight = value(form, "insight_confirmed");
+    if (insight == "yes" || insight == "no") d.insight_confirmed = insight == "yes";
+    else if (!insight.empty()) err("insight_confirmed", "consent.error.insight_confirmed");
+    d.insight_reason = value(form, "insight_reason");
+    // The assessment, asked here as well as in the service so that all its
+    // errors show at once; the service has the last word (and the domain
+    // messages, e.g. that without insight the guardians consent).
+    const auto birth = Date::parse(k.person.birth_date);
+    if (birth && from && domain::insight_assessment_required(*birth, *from) && insight.empty())
+      err("insight_confirmed", "consent.error.insight_confirmed");
+    if (d.insight_confirmed && d.insight_reason.find_first_not_of(" \t\r\n") == std::string::npos)
+      err("insight_reason", "consent.error.insight_reason");
+    if (auto custody = value(form, "custody"); !custody.empty()) {
+      if (auto parsed = domain::parse_custody(custody)) d.custody = *parsed;
+      else err("custody", "consent.error.custody");
+    } else if (by_guardian) {
+      err("custody", "consent.error.custody");
+    }
+    d.second_guardian_name = value(form, "second_guardian_name");
+    if (by_guardian && d.custody == domain::Custody::kJoint && d.second_guardian_name.empty())
+      err("second_guardian_name", "consent.error.second_guardian_name");
     d.informed_of_refusal_and_withdrawal = !value(form, "informed").empty();
     if (!d.informed_of_refusal_and_withdrawal)
       err("informed_of_refusal_and_withdrawal", "consent.error.informed");
@@ -997,6 +1035,17 @@ class Pages {
         {"evidence_ref", t.evidence_ref},
         {"guardian", t.given_by == domain::ConsentGiver::kGuardian},
         {"guardian_name", t.guardian_name},
+        // Joint custody: both parents sign (§ 36 SGB I), so two lines.
+        {"joint_custody", t.given_by == domain::ConsentGiver::kGuardian &&
+                              t.custody == domain::Custody::kJoint},
+        {"second_guardian_name", t.second_guardian_name},
+        {"custody_label", t.given_by == domain::ConsentGiver::kGuardian && t.custody
+                              ? msg(r, "consent.print_custody_" +
+                                           std::string(domain::custody_name(*t.custody)))
+                              : std::string()},
+        {"insight_assessed", t.insight_confirmed.has_value()},
+        {"insight_yes", t.insight_confirmed.value_or(false)},
+        {"insight_reason", t.insight_reason},
         {"version", cv->consent.version},
         {"state_label", msg(r, "consent.state." + cv->state)}};
     return page(r, 200, "consent_print", std::move(data), "page.consent_print.title", *c);

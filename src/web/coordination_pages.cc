@@ -2,7 +2,10 @@
 // the needs × phases overview the seeds ask for ("trägerübergreifende,
 // einheitliche und strukturierte Übersicht über die Bedarfslagen und die zur
 // Verfügung stehenden Maßnahmen"), the offer list and forms, and the contact
-// points with opening hours entered as weekdays and times (no RRULE syntax).
+// points with opening hours entered as weekdays and times (no RRULE syntax),
+// and the providers (Träger) with their contact details, changed only by the
+// coordinator of the one alliance a provider belongs to
+// (catalogue::ProviderEntry::editable_by).
 //
 // Everything is read and changed through CatalogueService, which validates,
 // writes one transaction per change and audits it; these handlers turn
@@ -58,6 +61,9 @@ std::string need_label(std::string_view key) {
 
 std::string offer_url(const std::string& id) { return "/koordination/angebote/" + id; }
 std::string point_url(const std::string& id) { return "/koordination/kontaktstellen/" + id; }
+std::string provider_url(const std::string& id) {
+  return "/koordination/traeger/" + id;
+}
 
 // Query-string value (form-urlencoded).
 std::string q_encode(std::string_view s) {
@@ -208,6 +214,11 @@ std::string hours_text(const OpeningRule& rule) {
   return out;
 }
 
+struct ProviderDraftInput {
+  catalogue::ProviderDraft draft;
+  Feedback fb;
+};
+
 class CoordinationPages {
  public:
   explicit CoordinationPages(WebContext& web) : web_(web) {}
@@ -232,6 +243,11 @@ class CoordinationPages {
     router.add("POST", "/koordination/kontaktstellen/{id}", bind(&CoordinationPages::update_point));
     router.add("POST", "/koordination/kontaktstellen/{id}/loeschen",
                bind(&CoordinationPages::delete_point));
+    router.add("GET", "/koordination/traeger", bind(&CoordinationPages::providers_page));
+    router.add("GET", "/koordination/traeger/neu", bind(&CoordinationPages::new_provider));
+    router.add("POST", "/koordination/traeger/neu", bind(&CoordinationPages::create_provider));
+    router.add("GET", "/koordination/traeger/{id}", bind(&CoordinationPages::show_provider));
+    router.add("POST", "/koordination/traeger/{id}", bind(&CoordinationPages::update_provider));
   }
 
  private:
@@ -330,9 +346,11 @@ class CoordinationPages {
                         {"nav_matrix_url", "/koordination/uebersicht" + sel},
                         {"nav_offers_url", "/koordination/angebote" + sel},
                         {"nav_points_url", "/koordination/kontaktstellen" + sel},
+                        {"nav_providers_url", "/koordination/traeger" + sel},
                         {"nav_matrix", active == "matrix"},
                         {"nav_offers", active == "offers"},
-                        {"nav_points", active == "points"}};
+                        {"nav_points", active == "points"},
+                        {"nav_providers", active == "providers"}};
   }
 
   Response page(const Request& r, int status, std::string_view name, json::object data,
@@ -1247,6 +1265,141 @@ class CoordinationPages {
     if (!done) return done.error().code == ErrorCode::kForbidden ? web_.error_page(r, 403)
                                                                  : web_.failure(r, done.error());
     return Response::redirect("/koordination/kontaktstellen?hinweis=geloescht");
+  }
+
+  // ---- /koordination/traeger: providers (HSDS organizations) ----------
+
+  Response providers_page(Request& r) {
+    Response denied;
+    auto v = viewer(r, denied);
+    if (!v) return denied;
+    auto list = web_.catalogue.list_providers(v->ags);
+    if (!list) return web_.failure(r, list.error());
+    const Editor e = editor_of(*v);
+    json::array items;
+    for (const auto& p : *list)
+      items.push_back(json::object{{"url", provider_url(p.id)},
+                                   {"name", p.data.name},
+                                   {"website", p.data.website},
+                                   {"email", p.data.email},
+                                   {"phone", p.data.phone},
+                                   {"offers", p.offers},
+                                   {"points", p.contact_points},
+                                   {"editable", v->may_edit && p.editable_by(e)},
+                                   {"shared", p.alliances.size() > 1}});
+    json::object data = base(*v, "providers");
+    data["providers"] = std::move(items);
+    data["count"] = list->size();
+    data["none"] = list->empty();
+    return page(r, 200, "coordination_providers", std::move(data), "coord.providers.title", *v);
+  }
+
+  Response render_provider_form(Request& r, int status, const Viewer& v, const Form& f, Feedback fb,
+                                const std::string& id) {
+    json::object vals;
+    for (const char* k : {"name", "description", "website", "email", "phone"})
+      vals[k] = value(f, k);
+    json::object data = base(v, "providers");
+    data["is_new"] = id.empty();
+    data["action"] = id.empty() ? std::string("/koordination/traeger/neu") : provider_url(id);
+    data["v"] = std::move(vals);
+    put_errors(data, std::move(fb));
+    return page(r, status, "coordination_provider_form", std::move(data),
+                id.empty() ? "coord.provider.new_title" : "coord.provider.edit_title", v);
+  }
+
+  ProviderDraftInput provider_draft(Request& r, const Form& f) {
+    ProviderDraftInput in;
+    in.draft = {.name = value(f, "name"),
+                .description = value(f, "description"),
+                .website = value(f, "website"),
+                .email = value(f, "email"),
+                .phone = value(f, "phone")};
+    // Every problem at once, in form order, in the page's language.
+    for (const Error& e : catalogue::validate_provider(in.draft))
+      in.fb.add(e.field, e.field,
+                msg(r, e.field == "name" ? std::string("coord.error.name")
+                                         : "coord.error.provider_" + e.field));
+    return in;
+  }
+
+  // A provider the viewer may change, or the answer in `denied`: 404 when
+  // unknown, 403 when it belongs to another alliance (or to several).
+  std::optional<catalogue::ProviderEntry> provider_for(Request& r, const Viewer& v,
+                                                       Response& denied) {
+    auto id = path_param(r, "id");
+    if (!id) {
+      denied = web_.error_page(r, 404);
+      return std::nullopt;
+    }
+    auto p = web_.catalogue.get_provider(*id);
+    if (!p) {
+      denied = web_.failure(r, p.error());
+      return std::nullopt;
+    }
+    if (!p->editable_by(editor_of(v))) {
+      denied = web_.error_page(r, 403);
+      return std::nullopt;
+    }
+    return *p;
+  }
+
+  Response new_provider(Request& r) {
+    Response denied;
+    auto v = editor(r, denied);
+    if (!v) return denied;
+    return render_provider_form(r, 200, *v, Form{}, {}, "");
+  }
+
+  Response create_provider(Request& r) {
+    Response denied;
+    auto v = editor(r, denied);
+    if (!v) return denied;
+    const Form f = r.form();
+    if (!csrf_ok(v->c, f)) return web_.error_page(r, 403);
+    auto in = provider_draft(r, f);
+    if (!in.fb.empty()) return render_provider_form(r, 422, *v, f, std::move(in.fb), "");
+    auto id = web_.catalogue.create_provider(editor_of(*v), in.draft);
+    if (!id) {
+      if (id.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, id.error());
+      in.fb.add(id.error().field, id.error().field, id.error().message);
+      return render_provider_form(r, 422, *v, f, std::move(in.fb), "");
+    }
+    return Response::redirect(provider_url(*id) + "?hinweis=angelegt");
+  }
+
+  Response show_provider(Request& r) {
+    Response denied;
+    auto v = editor(r, denied);
+    if (!v) return denied;
+    auto p = provider_for(r, *v, denied);
+    if (!p) return denied;
+    const Form f{{"name", p->data.name},
+                 {"description", p->data.description},
+                 {"website", p->data.website},
+                 {"email", p->data.email},
+                 {"phone", p->data.phone}};
+    return render_provider_form(r, 200, *v, f, {}, p->id);
+  }
+
+  Response update_provider(Request& r) {
+    Response denied;
+    auto v = editor(r, denied);
+    if (!v) return denied;
+    const Form f = r.form();
+    if (!csrf_ok(v->c, f)) return web_.error_page(r, 403);
+    auto p = provider_for(r, *v, denied);
+    if (!p) return denied;
+    auto in = provider_draft(r, f);
+    if (!in.fb.empty()) return render_provider_form(r, 422, *v, f, std::move(in.fb), p->id);
+    auto done = web_.catalogue.update_provider(editor_of(*v), p->id, in.draft);
+    if (!done) {
+      if (done.error().code == ErrorCode::kForbidden) return web_.error_page(r, 403);
+      if (done.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, done.error());
+      in.fb.add(done.error().field, done.error().field, done.error().message);
+      return render_provider_form(r, 422, *v, f, std::move(in.fb), p->id);
+    }
+    return Response::redirect(provider_url(p->id) + "?hinweis=gespeichert");
   }
 
   WebContext& web_;

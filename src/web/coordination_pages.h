@@ -5,6 +5,7 @@
 //   /koordination/uebersicht           needs × phases matrix with gaps, filterable
 //   /koordination/angebote[/neu|/{id}] list, create, edit, delete offers
 //   /koordination/kontaktstellen[/neu|/{id}] contact points with opening hours
+//   /koordination/traeger[/neu|/{id}]  providers (Träger): list, create, edit
 //
 // Coordinators change their own alliance's catalogue; the state office
 // views every alliance read-only (?buendnis=AGS); case workers view their

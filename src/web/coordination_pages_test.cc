@@ -4,7 +4,8 @@
 // only the alliance's coordinator changes its offers (another alliance's
 // coordinator and case workers get 403); bad input is 422 with a summary and
 // changes nothing; contact point hours come from weekday rows; a Förderkette
-// step linked to an offer shows it.
+// step linked to an offer shows it; providers (Träger) are listed per
+// alliance and changed only by the coordinator of the alliance they belong to.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -389,6 +390,84 @@ TEST_F(CoordinationPagesDb, SupportStepLinkedToAnOfferShowsIt) {
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ((*stored)[0].text(0), id);
   EXPECT_EQ((*stored)[0].text(1), offer->data.name);  // the offer's name as the measure
+}
+
+TEST_F(CoordinationPagesDb, ProvidersAreCreatedAndEditedByTheirAlliancesCoordinatorOnly) {
+  // The list shows the alliance's providers, each linked for editing.
+  auto list = get("/koordination/traeger", koord_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const std::string demo = provider_of(first_offer("15003"));
+  EXPECT_TRUE(has(list.body, "/koordination/traeger/" + demo)) << list.body;
+  EXPECT_TRUE(has(get("/koordination/angebote", koord_).body, "href=\"/koordination/traeger\""));
+
+  // Bad input: 422, every problem in the summary linking to its field and
+  // at the field, what was typed kept, nothing stored.
+  const std::string csrf = csrf_of(koord_);
+  const std::int64_t orgs = count("SELECT COUNT(*) FROM hsds_organization");
+  auto bad = post("/koordination/traeger/neu",
+                  "name=&website=javascript%3Aalert(1)&email=kein-at&phone=abc&csrf_token=" + csrf,
+                  koord_);
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  for (const char* field : {"name", "website", "email", "phone"}) {
+    EXPECT_TRUE(has(bad.body, std::string("href=\"#") + field + "\"")) << field;
+    EXPECT_TRUE(has(bad.body, std::string("id=\"") + field + "-error\"")) << field;
+  }
+  EXPECT_TRUE(has(bad.body, "mit http:// oder https://")) << bad.body;
+  EXPECT_TRUE(has(bad.body, "value=\"kein-at\""));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM hsds_organization"), orgs);
+
+  // A good one: created, audited, offered in the offer form, listed.
+  auto made =
+      post("/koordination/traeger/neu",
+           "name=Werkstatt+Zukunft+e.+V.&description=Jugendwerkstatt&website=https%3A%2F%2F"
+           "werkstatt.example&email=info%40werkstatt.example&phone=0391+555666&csrf_token=" +
+               csrf,
+           koord_);
+  ASSERT_EQ(made.status, 303) << made.body;
+  const std::string url = made.headers["Location"].substr(0, made.headers["Location"].find('?'));
+  const std::string id = url.substr(url.rfind('/') + 1);
+  auto shown = get(made.headers["Location"], koord_);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_TRUE(has(shown.body, "value=\"0391 555666\"")) << shown.body;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'catalogue.provider.create' AND "
+                  "actor = '15003-koord' AND object = 'organization:" +
+                  id + "'"),
+            1);
+  EXPECT_TRUE(has(get("/koordination/angebote/neu", koord_).body, "value=\"" + id + "\""));
+  EXPECT_TRUE(has(get("/koordination/traeger", koord_).body, "Werkstatt Zukunft e. V."));
+
+  // Edited by its coordinator.
+  auto edited = post(url,
+                     "name=Werkstatt+Zukunft+gGmbH&website=http%3A%2F%2Fwerkstatt.example"
+                     "&csrf_token=" +
+                         csrf,
+                     koord_);
+  ASSERT_EQ(edited.status, 303) << edited.body;
+  auto again = cat_->get_provider(id);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->data.name, "Werkstatt Zukunft gGmbH");
+  EXPECT_EQ(again->data.phone, "");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'catalogue.provider.update'"), 1);
+
+  // Denials: a case worker of the alliance, and another alliance's
+  // coordinator (for this provider and the alliance's demo provider).
+  const std::string jc = sign_in("15003-jc");
+  EXPECT_EQ(get("/koordination/traeger/neu", jc).status, 403);
+  EXPECT_EQ(get(url, jc).status, 403);
+  EXPECT_EQ(post(url, "name=Gekapert&csrf_token=" + csrf_of(jc), jc).status, 403);
+  EXPECT_FALSE(has(get("/koordination/traeger", jc).body, "href=\"" + url + "\""));
+  const std::string other = sign_in("15081-koord");
+  const std::string other_csrf = csrf_of(other);
+  EXPECT_EQ(get(url, other).status, 403);
+  EXPECT_EQ(post(url, "name=Gekapert&csrf_token=" + other_csrf, other).status, 403);
+  EXPECT_EQ(
+      post("/koordination/traeger/" + demo, "name=Gekapert&csrf_token=" + other_csrf, other).status,
+      403);
+  EXPECT_FALSE(has(get("/koordination/traeger", other).body, "Werkstatt Zukunft"));
+  EXPECT_EQ(cat_->get_provider(id)->data.name, "Werkstatt Zukunft gGmbH");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM hsds_organization WHERE name = 'Gekapert'"), 0);
+  // Without the session's CSRF token nothing changes either.
+  EXPECT_EQ(post(url, "name=Gekapert", koord_).status, 403);
 }
 
 }  // namespace

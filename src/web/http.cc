@@ -1,5 +1,7 @@
 #include "lotse/web/http.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 namespace lotse::web {
@@ -245,6 +247,48 @@ std::string_view reason_phrase(int status) {
     default:
       return "Unknown";
   }
+}
+
+std::optional<std::string> canonical_ip(std::string_view text) {
+  text = trim(text);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
+    text = text.substr(1, text.size() - 2);
+  if (text.empty() || text.size() > 45) return std::nullopt;  // INET6_ADDRSTRLEN - 1
+  const std::string in(text);
+  char out[INET6_ADDRSTRLEN] = {};
+  unsigned char v4[4];
+  if (inet_pton(AF_INET, in.c_str(), v4) == 1)
+    return inet_ntop(AF_INET, v4, out, sizeof out) ? std::optional<std::string>(out) : std::nullopt;
+  unsigned char v6[16];
+  if (inet_pton(AF_INET6, in.c_str(), v6) != 1) return std::nullopt;
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(std::begin(kMapped), std::end(kMapped), v6))
+    return inet_ntop(AF_INET, v6 + 12, out, sizeof out) ? std::optional<std::string>(out)
+                                                        : std::nullopt;
+  return inet_ntop(AF_INET6, v6, out, sizeof out) ? std::optional<std::string>(out) : std::nullopt;
+}
+
+std::string client_address(std::string_view peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies) {
+  const std::string direct = canonical_ip(peer).value_or(std::string(peer));
+  auto trusted = [&](const std::string& a) {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), a) != trusted_proxies.end();
+  };
+  if (trusted_proxies.empty() || !trusted(direct)) return direct;
+  std::vector<std::string_view> entries;
+  for (std::size_t from = 0; from <= forwarded_for.size();) {
+    std::size_t comma = forwarded_for.find(',', from);
+    if (comma == std::string_view::npos) comma = forwarded_for.size();
+    if (auto e = trim(forwarded_for.substr(from, comma - from)); !e.empty()) entries.push_back(e);
+    from = comma + 1;
+  }
+  if (entries.empty()) return direct;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    auto ip = canonical_ip(*it);
+    if (!ip) return direct;
+    if (!trusted(*ip)) return *ip;
+  }
+  return canonical_ip(entries.front()).value_or(direct);
 }
 
 }  // namespace lotse::web

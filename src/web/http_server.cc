@@ -304,7 +304,8 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> response_;
   State state_ = State::kWaiting;
   bool first_request_ = true;
-  std::string remote_;
+  std::string remote_;  // the TCP peer
+  std::string client_;  // per request: the client behind trusted proxies
   SteadyClock::time_point connected_at_;
   SteadyClock::time_point deadline_;
   // Per request, for the access log and connection handling.
@@ -323,7 +324,14 @@ class Session : public std::enable_shared_from_this<Session> {
 class Server {
  public:
   Server(ServerOptions options, Handler handler)
-      : options_(std::move(options)), handler_(std::move(handler)) {}
+      : options_(canonical_proxies(std::move(options))), handler_(std::move(handler)) {}
+
+  // Trusted proxies as canonical addresses; an entry that is no address is
+  // kept as it is and refused by start().
+  static ServerOptions canonical_proxies(ServerOptions o) {
+    for (auto& proxy : o.trusted_proxies) proxy = canonical_ip(proxy).value_or(proxy);
+    return o;
+  }
 
   ~Server() {
     bool run_shutdown = false;
@@ -391,6 +399,10 @@ void Server::start() {
     std::lock_guard lock(mu_);
     if (started_) throw std::logic_error("HttpServer::start() called twice");
   }
+  // Compared as canonical text with the (canonical) peer address.
+  for (const auto& proxy : options_.trusted_proxies)
+    if (!canonical_ip(proxy) || *canonical_ip(proxy) != proxy)
+      throw std::runtime_error("trusted proxy \"" + proxy + "\" is no IP address");
   beast::error_code ec;
   asio::ip::address address = asio::ip::make_address(options_.host, ec);
   if (ec) {
@@ -555,7 +567,8 @@ Session::Session(Server& server, tcp::socket socket)
     : server_(server), stream_(std::move(socket)), connected_at_(SteadyClock::now()) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
-  if (!ec) remote_ = endpoint.address().to_string();
+  if (!ec)
+    remote_ = canonical_ip(endpoint.address().to_string()).value_or(endpoint.address().to_string());
   // Responses go out in one write; Nagle would only delay them.
   stream_.socket().set_option(tcp::no_delay(true), ec);
 }
@@ -618,6 +631,7 @@ void Session::read_request() {
   method_.clear();
   path_.clear();
   request_id_.clear();
+  client_.clear();
   // One absolute deadline for the whole request: a slowloris client that
   // sends a byte now and then still runs out of time.
   stream_.expires_at(deadline_);
@@ -735,7 +749,11 @@ void Session::handle_request() {
     }
   }
   request.body = std::move(req.body());
-  request.remote_address = remote_;
+  auto forwarded = request.headers.find("X-Forwarded-For");
+  client_ = client_address(
+      remote_, forwarded == request.headers.end() ? std::string_view() : forwarded->second,
+      server_.options().trusted_proxies);
+  request.remote_address = client_;
   request.request_id = request_id_;
 
   Response res;
@@ -862,6 +880,10 @@ void Session::log_access() const {
   append_int(line, us % 1000, 3);
   line += ",\"remote\":";
   append_json_string(line, remote_);
+  if (!client_.empty() && client_ != remote_) {
+    line += ",\"client\":";
+    append_json_string(line, client_);
+  }
   line += "}\n";
   write_line(stdout, line);
 }

@@ -484,5 +484,28 @@ TEST(HttpServerStartTest, PortInUseThrows) {
   EXPECT_THROW(second.start(), std::runtime_error);
 }
 
+TEST(HttpServerProxyTest, RemoteAddressComesFromForwardedForOnlyViaATrustedProxy) {
+  Handler who = [](Request& r) { return Response::text(200, r.remote_address); };
+  const lotse::testing::HeaderList spoofed{{"X-Forwarded-For", "203.0.113.9"}};
+  {
+    // The test client connects from 127.0.0.1, which is not trusted here.
+    ServerOptions o = small_limits();
+    o.trusted_proxies = {"10.0.0.2"};
+    TestServer server(o, who);
+    EXPECT_EQ(http_request(server.port(), "GET", "/", "", spoofed).body, "127.0.0.1");
+  }
+  {
+    ServerOptions o = small_limits();
+    o.trusted_proxies = {"::ffff:127.0.0.1"};  // canonicalised to 127.0.0.1
+    TestServer server(o, who);
+    EXPECT_EQ(http_request(server.port(), "GET", "/", "", spoofed).body, "203.0.113.9");
+    EXPECT_EQ(http_request(server.port(), "GET", "/").body, "127.0.0.1");
+  }
+  ServerOptions bad = small_limits();
+  bad.trusted_proxies = {"proxy.example"};
+  HttpServer refused(bad, who);
+  EXPECT_THROW(refused.start(), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace lotse::web

@@ -116,5 +116,43 @@ TEST(HttpTest, ReasonPhrase) {
   EXPECT_EQ(reason_phrase(799), "Unknown");
 }
 
+TEST(HttpTest, CanonicalIpAddresses) {
+  EXPECT_EQ(canonical_ip("192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(canonical_ip(" ::FFFF:192.0.2.1 "), "192.0.2.1");
+  EXPECT_EQ(canonical_ip("[2001:DB8:0:0::1]"), "2001:db8::1");
+  EXPECT_EQ(canonical_ip("unknown"), std::nullopt);
+  EXPECT_EQ(canonical_ip("192.0.2.1:8080"), std::nullopt);
+  EXPECT_EQ(canonical_ip(""), std::nullopt);
+}
+
+TEST(HttpTest, ForwardedForIsIgnoredUnlessThePeerIsATrustedProxy) {
+  const std::vector<std::string> none;
+  const std::vector<std::string> proxy{"10.0.0.2"};
+  // Without trusted proxies, or from a peer that is not one, the header is
+  // whatever the client wrote: it never names the client.
+  EXPECT_EQ(client_address("198.51.100.7", "203.0.113.9", none), "198.51.100.7");
+  EXPECT_EQ(client_address("198.51.100.7", "203.0.113.9", proxy), "198.51.100.7");
+  EXPECT_EQ(client_address("::ffff:198.51.100.7", "", proxy), "198.51.100.7");
+}
+
+TEST(HttpTest, BehindATrustedProxyTheRightMostUntrustedEntryIsTheClient) {
+  const std::vector<std::string> proxies{"10.0.0.2", "10.0.0.3"};
+  EXPECT_EQ(client_address("10.0.0.2", "203.0.113.9", proxies), "203.0.113.9");
+  EXPECT_EQ(client_address("::ffff:10.0.0.2", "203.0.113.9", proxies), "203.0.113.9");
+  // A client that sends its own header gets the proxy's entry appended:
+  // the forged entries to the left do not count.
+  EXPECT_EQ(client_address("10.0.0.2", "1.2.3.4, 5.6.7.8, 203.0.113.9", proxies), "203.0.113.9");
+  // Two proxies in a row: the second's entry is skipped.
+  EXPECT_EQ(client_address("10.0.0.2", "203.0.113.9, 10.0.0.3", proxies), "203.0.113.9");
+  // Repeated headers arrive joined by commas; IPv6 is canonical.
+  EXPECT_EQ(client_address("10.0.0.2", "1.2.3.4,2001:DB8::7", proxies), "2001:db8::7");
+  // No header, or garbage where the client should be: the proxy's address
+  // (all such clients share one limit).
+  EXPECT_EQ(client_address("10.0.0.2", "", proxies), "10.0.0.2");
+  EXPECT_EQ(client_address("10.0.0.2", "203.0.113.9, unknown", proxies), "10.0.0.2");
+  // Only trusted proxies listed: the left-most.
+  EXPECT_EQ(client_address("10.0.0.2", "10.0.0.3, 10.0.0.2", proxies), "10.0.0.3");
+}
+
 }  // namespace
 }  // namespace lotse::web

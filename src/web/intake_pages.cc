@@ -15,6 +15,7 @@
 #include <string>
 
 #include "lotse/common/crypto.h"
+#include "lotse/common/date.h"
 #include "lotse/domain/case_vocabulary.h"
 #include "lotse/domain/intake_routing.h"
 #include "lotse/organisation/directory.h"
@@ -93,7 +94,7 @@ class IntakePages {
     d["contact"] = got->contact;
     d["contact_is_email"] = got->contact_kind == "email";
     d["message"] = got->message;
-    d["created"] = format_utc(got->created_at_ms);
+    d["created"] = format_berlin(got->created_at_ms);  // staff in Germany read local time
     json::array outs;
     for (const auto& o : portal::outcomes())
       outs.push_back(json::object{{"key", o.key}, {"label", o.label_de},

@@ -97,6 +97,12 @@ json::object case_report_json(const casework::ReportCase& rc) {
         {"evidence_ref", k.terms.evidence_ref},
         {"given_by", std::string(domain::giver_name(k.terms.given_by))},
         {"guardian_name", text_or_null(k.terms.guardian_name)},
+        {"custody", k.terms.custody ? json::value(domain::custody_name(*k.terms.custody))
+                                    : json::value(nullptr)},
+        {"second_guardian_name", text_or_null(k.terms.second_guardian_name)},
+        {"insight_confirmed", k.terms.insight_confirmed ? json::value(*k.terms.insight_confirmed)
+                                                        : json::value(nullptr)},
+        {"insight_reason", text_or_null(k.terms.insight_reason)},
         {"recorded_by", k.recorded_by},
         {"recorded_at", timestamp(k.recorded_at_ms)},
         {"superseded_at", k.superseded_at_ms ? timestamp(*k.superseded_at_ms) : json::value(nullptr)},

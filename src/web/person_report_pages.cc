@@ -231,6 +231,14 @@ class ReportPages {
           {"evidence_ref", t.evidence_ref},
           {"given_by", msg(r, "report.given_by." + std::string(domain::giver_name(t.given_by)))},
           {"guardian_name", t.guardian_name},
+          {"custody", t.custody ? msg(r, "report.custody." +
+                                             std::string(domain::custody_name(*t.custody)))
+                                : std::string()},
+          {"second_guardian_name", t.second_guardian_name},
+          {"insight", t.insight_confirmed
+                          ? msg(r, *t.insight_confirmed ? "report.insight.yes" : "report.insight.no")
+                          : std::string()},
+          {"insight_reason", t.insight_reason},
           {"recorded", german_time(cv.consent.recorded_at_ms) + " · " + cv.consent.recorded_by},
           {"withdrawn", cv.consent.withdrawn_at_ms
                             ? german_time(*cv.consent.withdrawn_at_ms) + " · " + cv.withdrawn_by

@@ -424,6 +424,41 @@ TEST_F(PersonReportWebDb, AuskunftPageAndCaseLinksForTheOwnerOnly) {
   EXPECT_TRUE(has(en.body, "Report under Art. 15 GDPR"));
 }
 
+// A 16-year-old consented themself: the report shows that the case worker
+// assessed their insight, and why (HTML and JSON).
+TEST_F(PersonReportWebDb, ReportShowsTheInsightAssessmentOfAYoungConsenter) {
+  const Date today = Date::from_unix_ms(system_clock()());
+  auto made = api("POST", "/api/v1/persons", jc_,
+                  R"({"given_name":"Mia","family_name":"Krause","birth_date":")" +
+                      std::to_string(today.year - 16) + R"(-01-01"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::int64_t p = id_of(made);
+  const std::int64_t c = open_case(jc_, p);
+  auto k = api("POST", cases(c) + "/consents", jc_,
+               R"({"recipients":["15003-ja"],"categories":["master_data"],)"
+               R"("purposes":["Abstimmung der Hilfen am Übergang"],"valid_until":")" +
+                   today_plus(100) +
+                   R"(","form":"written","evidence_ref":"Akte 1","given_by":"young_person",)"
+                   R"("informed":true,"insight_confirmed":true,)"
+                   R"("insight_reason":"Hat Zweck und Widerruf mit eigenen Worten erklärt"})");
+  ASSERT_EQ(k.status, 201) << k.body;
+
+  auto r = api("GET", report(p), jc_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto o = parse(r);
+  const auto& consent = o.at("cases").as_array().at(0).at("consents").as_array().at(0);
+  EXPECT_EQ(consent.at("insight_confirmed").as_bool(), true);
+  EXPECT_EQ(consent.at("insight_reason").as_string(),
+            "Hat Zweck und Widerruf mit eigenen Worten erklärt");
+  EXPECT_TRUE(consent.at("custody").is_null());
+
+  auto page = get(auskunft(p), sign_in("15003-jc"));
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_TRUE(has(page.body, "Einsichtsfähigkeit"));
+  EXPECT_TRUE(has(page.body, "einsichtsfähig, hat selbst eingewilligt"));
+  EXPECT_TRUE(has(page.body, "Hat Zweck und Widerruf mit eigenen Worten erklärt"));
+}
+
 // ---- the configurable handover due days ------------------------------------
 
 constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
@@ -499,7 +534,9 @@ TEST_F(HandoverDueDaysDb, OneWorkingDayMakesASentHandoverOverdueAfterOneWorkingD
   ASSERT_EQ(call(port_, "POST", case_path + "/consents", jc,
                  R"({"recipients":["15003-ja"],"categories":["master_data"],"purposes":["Übergang"],)"
                  R"("valid_until":")" + until +
-                     R"(","form":"written","evidence_ref":"A1","given_by":"young_person","informed":true})")
+                     R"(","form":"written","evidence_ref":"A1","given_by":"young_person","informed":true,)"
+                     // 17 on the test clock: the insight assessment is mandatory.
+                     R"("insight_confirmed":true,"insight_reason":"Mit eigenen Worten erklärt"})")
                 .status,
             201);
   auto h = call(port_, "POST", case_path + "/handovers", jc,

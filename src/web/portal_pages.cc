@@ -398,7 +398,7 @@ class PortalPages {
                       {"errors", std::move(fb.errors)},
                       {"fe", std::move(fb.fe)},
                       {"max_message", portal::kMaxMessageChars},
-                      {"retention_days", web_.portal.options().retention_days_after_close}};
+                      {"retention_days", closed_retention_days()}};
     Response res = web_.page(r, status, "portal_contact", data, "portal.contact.title", std::nullopt);
     if (fresh)
       res.headers.emplace_back("Set-Cookie", std::string(kCsrfCookie) + "=" + csrf +
@@ -485,12 +485,22 @@ class PortalPages {
     auto a = alliance(r, fail);
     if (!a) return fail;
     json::object data{{"alliance", alliance_data(*a)},
-                      {"retention_days", web_.portal.options().retention_days_after_close},
+                      {"retention_days", closed_retention_days()},
                       {"contact_url", "/" + a->slug + "/kontakt"}};
     return web_.page(r, 200, "portal_privacy", data, "portal.privacy.title", std::nullopt);
   }
 
  private:
+  // What the young person is told: the period `lotse retention` really
+  // applies to closed requests (configured, else the code default).
+  int closed_retention_days() {
+    auto rules = web_.portal.retention_rules();
+    if (rules)
+      for (const auto& r : *rules)
+        if (r.category == portal::kRetentionClosed) return r.days;
+    return web_.portal.options().retention_days_after_close;
+  }
+
   WebContext& web_;
 };
 

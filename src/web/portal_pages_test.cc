@@ -9,6 +9,9 @@
 #include <regex>
 #include <string>
 
+#include "lotse/catalogue/catalogue_service.h"
+#include "lotse/common/date.h"
+#include "lotse/organisation/seed.h"
 #include "lotse/portal/portal_service.h"
 #include "support/http_client.h"
 #include "web/web_db_fixture.h"
@@ -26,6 +29,7 @@ bool has(const std::string& text, const std::string& part) {
 class PortalPagesDb : public WebDbFixture {
  protected:
   void SetUp() override {
+    configure();
     start({});
     auto form = http_request(port_, "GET", "/magdeburg/kontakt");
     ASSERT_EQ(form.status, 200) << form.body;
@@ -45,10 +49,16 @@ class PortalPagesDb : public WebDbFixture {
     return std::regex_search(it->second, m, re) ? m[1].str() : "";
   }
 
-  HttpResult send(const std::string& fields, const std::string& slug = "magdeburg") {
+  // Before the server starts: clock, trusted proxies.
+  virtual void configure() {}
+
+  HttpResult send(const std::string& fields, const std::string& slug = "magdeburg",
+                  const std::string& forwarded_for = "") {
+    lotse::testing::HeaderList headers{{"Content-Type", "application/x-www-form-urlencoded"},
+                                       {"Cookie", "lotse_portal_csrf=" + csrf_}};
+    if (!forwarded_for.empty()) headers.emplace_back("X-Forwarded-For", forwarded_for);
     return http_request(port_, "POST", "/" + slug + "/kontakt", fields + "&csrf_token=" + csrf_,
-                        {{"Content-Type", "application/x-www-form-urlencoded"},
-                         {"Cookie", "lotse_portal_csrf=" + csrf_}});
+                        headers);
   }
 
   std::int64_t stored_requests() {
@@ -163,6 +173,79 @@ TEST_F(PortalPagesDb, TheSixthRequestInAnHourIsAPlainGerman429) {
   r = send(kGood, "halle-saale");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(stored_requests(), 5);
+}
+
+TEST_F(PortalPagesDb, AForgedForwardedForDoesNotEscapeTheLimitWithoutATrustedProxy) {
+  // No trusted proxy: each request names another address, all count for the
+  // one the connection comes from.
+  for (int i = 0; i < 5; ++i) {
+    auto r = send(kGood, "magdeburg", "203.0.113." + std::to_string(i + 1));
+    ASSERT_EQ(r.status, 200) << i << r.body;
+  }
+  EXPECT_EQ(send(kGood, "magdeburg", "203.0.113.99").status, 429);
+  EXPECT_EQ(stored_requests(), 5);
+}
+
+class PortalBehindProxyDb : public PortalPagesDb {
+ protected:
+  void configure() override { trusted_proxies_ = {"127.0.0.1"}; }
+};
+
+TEST_F(PortalBehindProxyDb, TheLimitCountsEachClientBehindTheTrustedProxy) {
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(send(kGood, "magdeburg", "203.0.113.1").status, 200) << i;
+  // The same young person a sixth time: limited, even with a forged entry
+  // in front of the one the proxy appended.
+  EXPECT_EQ(send(kGood, "magdeburg", "198.51.100.1, 203.0.113.1").status, 429);
+  // Another young person behind the same proxy is not.
+  EXPECT_EQ(send(kGood, "magdeburg", "203.0.113.2").status, 200);
+  EXPECT_EQ(stored_requests(), 6);
+}
+
+// Tuesday, 14 July 2026, 23:30 UTC: in Germany already Wednesday, 01:30 CEST.
+class PortalSummerNightDb : public PortalPagesDb {
+ protected:
+  static constexpr std::int64_t kNow =
+      (20'648LL * 86'400 + 23 * 3'600 + 30 * 60) * 1000;  // 2026-07-14T23:30:00Z
+  void configure() override {
+    clock_ = [] { return kNow; };
+  }
+};
+
+TEST_F(PortalSummerNightDb, TodayIsTheGermanDayNotTheUtcOne) {
+  ASSERT_EQ(Date::from_unix_ms(kNow), (Date{2026, 7, 14}));
+  catalogue::CatalogueService cat(*db_, clock_, organisation::default_data_dir());
+  const catalogue::Editor admin{.username = "admin", .request_id = "t", .all_alliances = true};
+  catalogue::Dataset d;
+  const std::string org = "22222222-2222-4222-8222-222222222222";
+  ASSERT_TRUE(
+      d.add("organization", {{"id", org}, {"name", "Nachtcafé e. V."}, {"description", "Träger"}}));
+  auto imported = cat.import_hsds(admin, d);
+  ASSERT_TRUE(imported) << imported.error().message;
+  ASSERT_TRUE(imported->written) << (imported->issues.empty() ? "" : imported->issues[0].str());
+  // Open on Wednesdays from midnight to 03:00 (a night café), and on
+  // Tuesdays from 09:00 to 17:00.
+  auto point = cat.create_contact_point(
+      {.username = "15003-koord", .request_id = "t", .alliance_ags = "15003"},
+      {.alliance_ags = "15003",
+       .organization_id = org,
+       .kind = "central_office",
+       .name = "Nachtcafé der JBA",
+       .street = "Breiter Weg 1",
+       .postcode = "39104",
+       .city = "Magdeburg",
+       .opening_hours = {
+           {.rrule = "FREQ=WEEKLY;BYDAY=WE", .opens_at = "00:00", .closes_at = "03:00"},
+           {.rrule = "FREQ=WEEKLY;BYDAY=TU", .opens_at = "09:00", .closes_at = "17:00"}}});
+  ASSERT_TRUE(point) << point.error().message;
+  auto r = http_request(port_, "GET", "/magdeburg/thema/applications");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto at = r.body.find("Nachtcafé der JBA");
+  ASSERT_NE(at, std::string::npos) << r.body;
+  const std::string card = r.body.substr(at, 1500);
+  // Wednesday's hours, open now – not Tuesday's, which UTC would show.
+  EXPECT_TRUE(has(card, "00:00–03:00")) << card;
+  EXPECT_TRUE(has(card, "Jetzt geöffnet")) << card;
+  EXPECT_FALSE(has(card, "09:00–17:00")) << card;
 }
 
 TEST_F(PortalPagesDb, WithoutTheCsrfCookieNothingIsStored) {

@@ -53,13 +53,14 @@ class WebDbFixture : public ::testing::Test {
       auto added = auth.add_user(u, {.username = "admin"});
       ASSERT_TRUE(added) << added.error().message;
     }
-    app_ = std::make_unique<App>(*db_, system_clock(), default_app_options());
+    app_ = std::make_unique<App>(*db_, clock_, default_app_options());
     ServerOptions so;
     so.host = "127.0.0.1";
     so.port = 0;
     so.threads = 2;
     so.access_log = false;
     so.max_body_bytes = max_body_bytes;
+    so.trusted_proxies = trusted_proxies_;
     server_ = std::make_unique<HttpServer>(so, [this](Request& r) { return app_->handle(r); });
     server_->start();
     port_ = server_->port();
@@ -68,6 +69,11 @@ class WebDbFixture : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->stop();
   }
+
+  // Set before start(): the App's time source, and the peers whose
+  // X-Forwarded-For the server believes.
+  Clock clock_ = system_clock();
+  std::vector<std::string> trusted_proxies_;
 
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<App> app_;

@@ -1,6 +1,7 @@
 // Joint case work in a real browser, at desktop and phone widths: the
-// Jobcenter records a young person, records a consent naming the Jugendamt
-// and hands the case over; the Jugendamt finds it in its Posteingang,
+// Jobcenter records a sixteen-year-old, records her consent naming the
+// Jugendamt (first without, then with the mandatory insight assessment) and
+// hands the case over; the Jugendamt finds it in its Posteingang,
 // confirms receipt and accepts; the Agentur für Arbeit, not named in the
 // consent, gets the 404 page without the name. axe-core checks every page.
 import { describe, test, before, after } from 'node:test';
@@ -12,6 +13,11 @@ import {
 
 const de = messages.de;
 const PASSWORD = 'demo';
+
+// Born on 1 January sixteen years ago: 16 today, so her own consent needs
+// the insight assessment (Einsichtsfähigkeit, 15-17).
+const SIXTEEN_BIRTH = `${new Date().getUTCFullYear() - 16}-01-01`;
+const INSIGHT_REASON = 'Hat Zweck, Empfänger und Widerruf mit eigenen Worten erklärt.';
 
 let lotse;
 let browser;
@@ -83,7 +89,7 @@ for (const viewport of VIEWPORTS) {
 
         await page.fill('#given_name', 'Lena');
         await page.fill('#family_name', 'Schulz');
-        await page.fill('#birth_date', '2008-04-12');
+        await page.fill('#birth_date', SIXTEEN_BIRTH);
         await page.check('#phase-4');
         await page.check('#needs-applications');
         await page.fill('#goals', 'Ausbildungsplatz als Mechatronikerin finden');
@@ -100,8 +106,31 @@ for (const viewport of VIEWPORTS) {
         await page.check('#category-needs_goals');
         await page.fill('#purposes', 'Gemeinsame Beratung zum Übergang in Ausbildung');
         await page.fill('#evidence_ref', 'JC-MD-2026-0042');
+        // The assessment is asked of everyone; the page shows her age and
+        // that it is mandatory for her.
+        const insightHint = await page.locator('#insight_confirmed-hint').innerText();
+        assertIncludes(insightHint, `${de['consent.insight_age_today']} 16 ${de['consent.insight_years']}`);
+        assertIncludes(insightHint, de['consent.insight_required']);
         await checkPage(page, 'cw-consent');
         await page.check('#informed');
+        // Without the assessment: 422, the summary links to the field, the
+        // message is at the field, nothing typed is lost.
+        const refused = await Promise.all([
+          page.waitForNavigation(),
+          page.click(`form[action="${caseUrl}/einwilligung"] button[type="submit"]`),
+        ]);
+        assert.equal(refused[0].status(), 422);
+        const consentSummary = page.locator('.lotse-error-summary');
+        assertIncludes(await consentSummary.innerText(), de['consent.error.insight_confirmed']);
+        assert.equal(await consentSummary.locator('a[href="#insight_confirmed-yes"]').count(), 1);
+        assertIncludes(await page.locator('#insight_confirmed-error').innerText(), de['consent.error.insight_confirmed']);
+        assert.equal(await page.inputValue('#evidence_ref'), 'JC-MD-2026-0042');
+        assert.ok(await page.isChecked('#recipient-15003-ja'));
+        assert.ok(await page.isChecked('#informed'));
+        await checkPage(page, 'cw-consent-errors');
+        await consentSummary.locator('a[href="#insight_confirmed-yes"]').click();
+        await page.check('#insight_confirmed-yes');
+        await page.fill('#insight_reason', INSIGHT_REASON);
         await submit(page, `form[action="${caseUrl}/einwilligung"] button[type="submit"]`);
         assert.equal(new URL(page.url()).pathname, caseUrl);
         const consents = await page.locator('#einwilligungen').locator('..').innerText();
@@ -113,6 +142,9 @@ for (const viewport of VIEWPORTS) {
         assertIncludes(print, de['consent.print_withdrawal']);
         assertIncludes(print, 'Jugendamt Magdeburg');
         assertIncludes(print, 'Stammdaten');
+        assertIncludes(print, de['consent.print_insight_yes']);
+        assertIncludes(print, INSIGHT_REASON);
+        assertIncludes(print, de['consent.print_sign_young_person']);
         await checkPage(page, 'cw-consent-print');
         await page.goto(`${lotse.baseUrl}${caseUrl}`);
 

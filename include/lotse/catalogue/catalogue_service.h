@@ -7,8 +7,9 @@
 //  - contact points (HSDS locations: central office, decentral counselling,
 //    bus stops, virtual channels) nearest to a postcode or town; opening
 //    hours on a day and whether a point is open now;
-//  - create/update/delete offers and contact points: validated (errors name
-//    the draft field), one transaction each, audited;
+//  - create/update/delete offers and contact points, create/update providers
+//    (HSDS organizations): validated (errors name the draft field), one
+//    transaction each, audited;
 //  - import and export of whole HSDS data sets (hsds_io.h): an import checks
 //    everything first and writes nothing on any problem; upserts by id, so
 //    running it twice changes nothing;
@@ -223,6 +224,34 @@ struct Provider {  // an HSDS organization, as offered in forms
   std::string id, name;
 };
 
+// ---- providers (Träger: HSDS organizations) --------------------------------
+
+struct ProviderDraft {
+  std::string name;         // required, at most 200 characters
+  std::string description;  // at most 5000 characters
+  std::string website;      // http(s) URL
+  std::string email;        // a plausible address
+  std::string phone;        // digits, spaces and + / - ( )
+};
+
+// Every problem of a draft, in form order (name, description, website,
+// email, phone), each naming its field; empty when it is valid.
+std::vector<Error> validate_provider(const ProviderDraft& d);
+
+// HSDS organizations are not tied to an alliance. A provider belongs to an
+// alliance when it carries the alliance's profile attribute (set when its
+// coordinator created it, HSDS_PROFILE.md), else to the alliances whose
+// offers and contact points it runs. Only a provider belonging to exactly
+// one alliance is changed by that alliance's coordinator: one used by
+// several is shared data, changed by a whole-data-set import only.
+struct ProviderEntry {
+  std::string id;
+  ProviderDraft data;
+  std::vector<std::string> alliances;  // it belongs to (sorted)
+  int offers = 0, contact_points = 0;  // it runs, in all alliances
+  bool editable_by(const Editor& e) const;
+};
+
 class CatalogueService {
  public:
   // `db` must outlive the service; `data_dir` holds the folded-in postcode
@@ -241,6 +270,14 @@ class CatalogueService {
   // offers or contact points (HSDS organizations are not tied to an
   // alliance), or every organization while the alliance has none. By name.
   Result<std::vector<Provider>> providers(const std::string& alliance_ags);
+  // The providers belonging to the alliance, by name.
+  Result<std::vector<ProviderEntry>> list_providers(const std::string& alliance_ags);
+  Result<ProviderEntry> get_provider(const std::string& id);  // kNotFound
+  // Validated (errors name the draft field), one transaction, audited. A new
+  // provider belongs to the editor's alliance; changes need
+  // ProviderEntry::editable_by (else kForbidden).
+  Result<std::string> create_provider(const Editor& e, const ProviderDraft& d);
+  Result<void> update_provider(const Editor& e, const std::string& id, const ProviderDraft& d);
 
   // Contact points.
   Result<std::vector<ContactPoint>> list_contact_points(const std::string& alliance_ags,

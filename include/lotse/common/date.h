@@ -4,6 +4,8 @@
 //   auto d = Date::parse("2026-11-21");      // Result<Date>; field name for errors
 //   Date due = add_working_days(*d, 5);      // skips Saturdays and Sundays
 //   int age = age_on(birth, today);
+//   Date today = berlin_time(clock()).date;  // "today" for people in Germany
+//   format_berlin(ms)                        // "21.11.2026, 22:30"
 #pragma once
 
 #include <compare>
@@ -34,5 +36,25 @@ Date add_days(Date d, std::int64_t days);
 Date add_working_days(Date d, int n);
 // Full years between birth and on.
 int age_on(Date birth, Date on);
+
+// Civil date and time in Germany (Europe/Berlin) at a unix instant: CET
+// (UTC+1), and CEST (UTC+2) from the last Sunday of March 01:00 UTC up to the
+// last Sunday of October 01:00 UTC (the EU rule, Directive 2000/84/EC).
+// Computed here because GCC 12's <chrono> has no time-zone database and the
+// server must not depend on the host's tzdata or TZ setting; right for every
+// year the EU rule holds. Use it wherever a page says "today" or "now" for
+// people in Germany: from 22:00 or 23:00 UTC, UTC's date is yesterday there.
+struct BerlinTime {
+  Date date;
+  int minutes = 0;              // since local midnight, 0..1439
+  int utc_offset_minutes = 60;  // 60 (CET) or 120 (CEST)
+};
+BerlinTime berlin_time(std::int64_t unix_ms);
+// Unix ms of the switch to summer time (last Sunday of March, 01:00 UTC) and
+// back (last Sunday of October, 01:00 UTC) in `year`.
+std::int64_t berlin_summer_time_start(int year);
+std::int64_t berlin_summer_time_end(int year);
+// "21.11.2026, 22:30" (German local time, 24 hours).
+std::string format_berlin(std::int64_t unix_ms);
 
 }  // namespace lotse

@@ -114,7 +114,8 @@ std::vector<OpeningSlot> opening_hours_on(std::span<const Recurrence> rules, Dat
 bool open_at(std::span<const Recurrence> rules, Date d, int minutes);
 
 // Civil date and time in Germany (CET/CEST by the EU rule: summer time from
-// the last Sunday of March to the last Sunday of October, 01:00 UTC).
+// the last Sunday of March to the last Sunday of October, 01:00 UTC); the
+// conversion is common/date.h's berlin_time().
 struct LocalTime {
   Date date;
   int minutes = 0;  // since local midnight

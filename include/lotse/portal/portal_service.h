@@ -10,7 +10,8 @@
 //   sent->reference   // "JBA-7K3Q-9"
 //   auto queue = portal.queue(staff);              // audited intake.read
 //   portal.assign(staff, id); portal.close(staff, id, "contacted");
-//   portal.purge_closed(30);                       // retention: for the retention command
+//   portal.purge_closed(30);                       // closed requests only, a fixed period
+//   portal.run_retention("admin", /*dry_run=*/false);  // `lotse retention run`: both rules
 //
 // Protection: a contact request is social data once it names a young person.
 // Only case workers of the agency it is routed to read it (every read
@@ -41,7 +42,18 @@ namespace lotse::portal {
 struct PortalOptions {
   int overdue_hours = 48;             // open requests older than this are flagged (1..720)
   int submissions_per_hour = 5;       // per client address
-  int retention_days_after_close = 30;  // purge_closed() default
+  int retention_days_after_close = 30;  // purge_closed() default; code default of the rule
+                                        // contact_requests_closed
+  // Code default of the rule contact_requests_unclosed: requests never
+  // closed, counted from when they were sent. Half a year: a young person
+  // who asked for help needs an answer within days (the queue marks a request
+  // overdue after 48 hours), so a request still open after six months has
+  // lost its purpose and only keeps a name and a phone number. Not shorter,
+  // because a queue left unattended for a while (absence, holidays, an
+  // agency that has not started using the queue yet) must still be worked
+  // off, and the young person may still refer to the reference number in a
+  // follow-up conversation within the same school half-year.
+  int retention_days_unclosed = 180;
 };
 
 // Limits of the contact form (characters, UTF-8 code points).
@@ -125,6 +137,34 @@ std::vector<Error> validate(const ContactDraft& d);
 std::string make_reference();
 bool check_reference(std::string_view ref);
 
+// Retention of contact requests, next to the case-work categories of
+// `lotse retention` (casework/retention.h) in the retention_rules table.
+// The period is in days (the table's column is called `months`: for these
+// two categories it holds days; a unit column would need a migration). A
+// category without a row runs on the code default of PortalOptions; `set`
+// inserts the row.
+inline constexpr const char* kRetentionClosed = "contact_requests_closed";      // after closing
+inline constexpr const char* kRetentionUnclosed = "contact_requests_unclosed";  // after sending
+bool is_retention_category(std::string_view category);
+
+struct ContactRetentionRule {
+  std::string category;  // kRetentionClosed | kRetentionUnclosed
+  std::string label;     // German, for `lotse retention rules`
+  int days = 0;
+  int min_days = 1, max_days = 1;  // what set_retention_rule accepts
+  std::string basis;
+  std::string updated_by;  // "-" while the code default applies
+  std::int64_t updated_at_ms = 0;
+};
+
+struct ContactRetentionRun {
+  bool dry_run = false;
+  std::int64_t at_ms = 0;
+  int closed_days = 0, unclosed_days = 0;
+  std::vector<std::int64_t> closed_ids;    // due (deleted unless dry run), ascending
+  std::vector<std::int64_t> unclosed_ids;  // due (deleted unless dry run), ascending
+};
+
 class PortalService {
  public:
   PortalService(store::Database& db, Clock clock, PortalOptions options = {});
@@ -148,6 +188,19 @@ class PortalService {
   // options().retention_days_after_close), audited; returns how many.
   Result<std::int64_t> purge_closed(std::optional<int> days = std::nullopt,
                                     const std::string& request_id = "cli");
+
+  // The two retention rules of contact requests (code defaults when no row).
+  Result<std::vector<ContactRetentionRule>> retention_rules();
+  // Errors name "category" or "days" (outside the rule's range); nothing
+  // changes then. Audited with the old and the new period.
+  Result<ContactRetentionRule> set_retention_rule(const std::string& actor,
+                                                  const std::string& category, std::int64_t days);
+  // Deletes the closed requests closed at least closed_days ago and the
+  // never-closed ones sent at least unclosed_days ago, in one transaction with
+  // one audit entry naming them by id only (none when nothing was due). A
+  // dry run only counts: no change, no audit entry. On SQLite the deleted
+  // cells are overwritten (secure_delete), so the names leave the file too.
+  Result<ContactRetentionRun> run_retention(const std::string& actor, bool dry_run);
 
  private:
   Result<ContactRequest> load_routed(store::Executor& x, const privacy::Reader& r,

@@ -86,4 +86,22 @@ std::multimap<std::string, std::string> parse_query(std::string_view in);
 // Standard reason phrase for a status code ("Not Found"); "Unknown" otherwise.
 std::string_view reason_phrase(int status);
 
+// Canonical text of an IP address: IPv6 compressed in lower case, an
+// IPv4-mapped IPv6 address as IPv4 ("::ffff:192.0.2.1" -> "192.0.2.1"),
+// brackets removed ("[::1]" -> "::1"); nullopt when it is no address.
+std::optional<std::string> canonical_ip(std::string_view text);
+
+// The client's address when TLS ends at reverse proxies. `peer` is the TCP
+// peer; `forwarded_for` the X-Forwarded-For list (repeated headers joined by
+// commas). Only a peer in `trusted_proxies` (canonical addresses) is
+// believed: then the client is the right-most entry that is not itself a
+// trusted proxy, because each proxy appends the address it saw and anything
+// further left was written by the client and may be forged. From any other
+// peer the header is ignored, so nobody can choose the address that rate
+// limits and throttling count. An unusable entry where the client should be
+// makes the answer the peer (all such clients then share one limit, which
+// errs on the safe side); when every entry is a trusted proxy, the left-most.
+std::string client_address(std::string_view peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies);
+
 }  // namespace lotse::web

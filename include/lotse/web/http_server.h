@@ -38,6 +38,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lotse/web/http.h"
 
@@ -56,6 +57,10 @@ struct ServerOptions {
   std::chrono::seconds drain_timeout{10};  // graceful shutdown limit
   bool access_log = true;                  // one JSON line per request on stdout
   bool secure_cookies = false;             // informational; cookies set by handlers
+  // Reverse proxies (IP addresses) whose X-Forwarded-For is believed for
+  // Request::remote_address (see client_address() in http.h); start()
+  // throws std::runtime_error for an entry that is no IP address.
+  std::vector<std::string> trusted_proxies;
 };
 
 class HttpServer {

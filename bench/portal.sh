@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The youth portal as young people use it, without an account: the alliance
+# start page and the "Was brauchst du?" result page (offers for a need plus
+# the nearest contact points to postcode 39104 with today's opening hours),
+# measured with wrk on a fresh demo database, next to a bare Boost.Beast hello
+# world in the same run. Prints a markdown table (req/s, p50, p99, ratios to
+# the baseline, server CPU per request) and writes it to
+# bench/results/portal.md.
+#
+#   bash bench/portal.sh                  # after `make build` (or: make bench-portal)
+#   DURATION=5s bash bench/portal.sh      # a quick check that it works
+#
+# Knobs (environment): BUILD_DIR=build LOTSE=$BUILD_DIR/lotse DURATION=20s
+# CONNECTIONS=64 WRK_THREADS=2 SERVER_THREADS=2 WARMUP=3s SLUG=magdeburg
+# POSTCODE=39104 NEED=applications
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+LOTSE=${LOTSE:-$BUILD_DIR/lotse}
+HELLO="$BUILD_DIR/bench/hello_world"
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+SERVER_THREADS=${SERVER_THREADS:-2}
+WARMUP=${WARMUP:-3s}
+SLUG=${SLUG:-magdeburg}
+POSTCODE=${POSTCODE:-39104}
+NEED=${NEED:-applications}
+
+die() { echo "bench: $*" >&2; exit 1; }
+command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
+command -v curl >/dev/null || die "curl not found (make deps installs it)"
+[[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
+[[ -x "$LOTSE" ]] || die "$LOTSE not found - run 'make build' first"
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nobody listens on, below the ephemeral range (wrk's client sockets).
+free_port() {
+  local port low=32768
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  fi
+  ((low > 11000)) || die "ephemeral port range starts at $low; cannot pick a port below it"
+  for _ in $(seq 1 50); do
+    port=$((10000 + RANDOM % (low - 10000)))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+wait_ready() {
+  local name=$1 pid=$2 url=$3 log=$4
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$name exited during start-up"; }
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) != 000 ]] && return 0
+    sleep 0.1
+  done
+  cat "$log" >&2
+  die "$name did not answer on $url within 30 s"
+}
+
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
+    else if (v ~ /s$/) n *= 1000
+    printf "%.2f", n
+  }'
+}
+
+# --- a fresh demo database (alliances, agencies, the offer catalogue) ---------
+db="sqlite:$tmp/portal.db"
+"$LOTSE" migrate --database "$db" >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; die "lotse migrate failed"; }
+"$LOTSE" demo --database "$db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log" >&2; die "lotse demo failed"; }
+
+# --- servers -------------------------------------------------------------------
+hello_port=$(free_port)
+"$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
+hello_pid=$!
+pids+=($hello_pid)
+wait_ready hello_world "$hello_pid" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
+
+lotse_port=$(free_port)
+"$LOTSE" serve --database "$db" --port "$lotse_port" --threads "$SERVER_THREADS" \
+  --no-access-log >"$tmp/lotse.log" 2>&1 &
+lotse_pid=$!
+pids+=($lotse_pid)
+base="http://127.0.0.1:$lotse_port"
+wait_ready lotse "$lotse_pid" "$base/healthz" "$tmp/lotse.log"
+
+start_path="/$SLUG"
+search_path="/$SLUG/thema/$NEED?ort=$POSTCODE"
+# Refuse to measure pages that do not show what they should: an error page
+# is cheap and would flatter the figures.
+start_html=$(curl -s -w '\n%{http_code}' "$base$start_path")
+[[ ${start_html##*$'\n'} == 200 ]] || die "GET $start_path answered ${start_html##*$'\n'}"
+grep -q 'Was brauchst du' <<<"$start_html" || die "GET $start_path shows no \"Was brauchst du?\""
+search_html=$(curl -s -w '\n%{http_code}' "$base$search_path")
+[[ ${search_html##*$'\n'} == 200 ]] || die "GET $search_path answered ${search_html##*$'\n'}"
+grep -q "$POSTCODE" <<<"$search_html" || die "GET $search_path does not mention $POSTCODE"
+
+# --- measuring -------------------------------------------------------------------
+cpu_pid=$lotse_pid
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$cpu_pid/stat" 2>/dev/null || echo 0; }
+
+rows=()
+hello_rps=0
+hello_p50=0
+hello_p99=0
+measure() {  # name, URL, label
+  local name=$1 url=$2 label=$3 out="$tmp/wrk-$1.txt"
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  local before after
+  before=$(cpu_ticks)
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out"
+  after=$(cpu_ticks)
+  if grep -q "Non-2xx or 3xx responses" "$out"; then
+    cat "$out" >&2
+    die "$name answered errors during the run; the figures would be meaningless"
+  fi
+  local rps requests p50 p99 cpu_ms
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  [[ -n "$rps" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
+  if [[ $name == hello ]]; then
+    hello_rps=$rps
+    hello_p50=$p50
+    hello_p99=$p99
+  fi
+  # Server CPU (user + system) per request: unlike latency, it hardly
+  # depends on what else runs on the machine (wrk shares the CPUs).
+  cpu_ms=$(awk -v a="$before" -v b="$after" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }')
+  rows+=("$(awk -v l="$label" -v r="$rps" -v a="$p50" -v b="$p99" -v hr="$hello_rps" \
+    -v ha="$hello_p50" -v hb="$hello_p99" -v c="$cpu_ms" 'BEGIN {
+      printf "| %s | %.0f | %.2f | %.2f | %.1f %% | %.1fx | %.1fx | %s |", l, r, a, b,
+        (hr > 0 ? 100 * r / hr : 0), (ha > 0 ? a / ha : 0), (hb > 0 ? b / hb : 0), c }')")
+  echo "bench: $name: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"
+}
+
+echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, servers with $SERVER_THREADS threads"
+cpu_pid=$hello_pid
+measure hello "http://127.0.0.1:$hello_port/" "hello_world GET / (baseline)"
+cpu_pid=$lotse_pid
+measure start "$base$start_path" "start page GET $start_path"
+measure search "$base$search_path" "\"Was brauchst du?\" GET $search_path"
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+report=$(
+  echo "# Youth portal $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "commit ${commit}; $(nproc) CPUs; $(uname -sr); fresh demo database (SQLite)"
+  echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up);" \
+    "servers with $SERVER_THREADS threads on 127.0.0.1; no account, no cookies"
+  echo
+  echo "| request | req/s | p50 (ms) | p99 (ms) | req/s vs hello | p50 vs hello | p99 vs hello | server CPU ms/request |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "machine load (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+)
+echo
+echo "$report"
+mkdir -p bench/results
+echo "$report" >bench/results/portal.md
+echo
+echo "bench: written to bench/results/portal.md"
