@@ -302,6 +302,7 @@ CREATE TABLE conference_items (
       migration_retention(),
       migration_catalogue(),
       migration_portal(),
+      migration_case_counts(),
   };
   return migrations;
 }
