@@ -407,17 +407,21 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
       page.more = true;
       ids.resize(static_cast<std::size_t>(f.limit));
     }
-    LOTSE_ASSIGN_OR_RETURN(
-        page.cases,
-        privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kList, now, load_case_record));
+    LOTSE_ASSIGN_OR_RETURN(page.cases,
+                           privacy::PolicyGate::read_cases(
+                               x, r, ids, ReadPath::kList, now,
+                               f.summary ? privacy::CaseLoader(load_case_summary)
+                                         : privacy::CaseLoader(load_case_record)));
     if (status)
       std::erase_if(page.cases, [&](const domain::CaseRecord& c) { return c.status != *status; });
     if (f.scope == CaseScope::kOwn) {
       store::Params count_params{r.agency_key};
       if (status) count_params.push_back(*status);
+      // Kept by triggers (migration 9): one row instead of counting every case.
       LOTSE_ASSIGN_OR_RETURN(
           store::Row total,
-          x.query_one(fmt::format("SELECT COUNT(*) FROM cases WHERE {}", own_where), count_params));
+          x.query_one(fmt::format("SELECT COALESCE(SUM(n), 0) FROM case_counts WHERE {}", own_where),
+                      count_params));
       page.own_total = total.integer(0);
     }
     return page;
@@ -742,6 +746,11 @@ Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
 }
 
 Result<domain::CaseRecord> load_case_record(store::Executor& x, std::int64_t case_id) {
+  LOTSE_ASSIGN_OR_RETURN(domain::CaseRecord rec, load_case_summary(x, case_id));
+  return load_case_details(x, std::move(rec));
+}
+
+Result<domain::CaseRecord> load_case_summary(store::Executor& x, std::int64_t case_id) {
   LOTSE_ASSIGN_OR_RETURN(
       store::Rows rows,
       x.query("SELECT c.id, c.person_id, c.owner_agency, c.lead_agency, c.phase, c.status, "
@@ -778,7 +787,11 @@ Result<domain::CaseRecord> load_case_record(store::Executor& x, std::int64_t cas
   p.residence_status = row.text(20);
   p.school = row.text(21);
   p.school_qualification = row.text(22);
+  return rec;
+}
 
+Result<domain::CaseRecord> load_case_details(store::Executor& x, domain::CaseRecord rec) {
+  const std::int64_t case_id = rec.id;
   LOTSE_ASSIGN_OR_RETURN(
       store::Rows needs,
       x.query("SELECT need FROM case_needs WHERE case_id = ? ORDER BY need", {case_id}));

@@ -248,6 +248,64 @@ TEST_F(CaseworkDb, ListFiltersStatusAndPagesNewestFirst) {
   EXPECT_EQ((*page2)[0].id, a);
 }
 
+// The Posteingang's sections: own cases counted (from the trigger-kept
+// case_counts, which must agree with the cases table after every kind of
+// change), shared cases decided one by one and paged without a total.
+TEST_F(CaseworkDb, CasePagesCountOwnCasesAndPageSharedOnes) {
+  const std::int64_t a = open_case(jc_, person(jc_, "Anna", "Becker"));
+  const std::int64_t b = open_case(jc_, person(jc_, "Ben", "Lorenz"));
+  const std::int64_t c = shared_case();
+  ASSERT_TRUE(cw_->update_case(jc_, a, {.status = "closed", .destination = "company_training"}));
+
+  auto own = cw_->case_page(jc_, {.limit = 2, .scope = CaseScope::kOwn});
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_EQ(own->own_total, 3);
+  ASSERT_EQ(own->cases.size(), 2u);
+  EXPECT_EQ(own->cases[0].id, c);
+  EXPECT_EQ(own->cases[1].id, b);
+  EXPECT_TRUE(own->more);
+  auto rest = cw_->case_page(jc_, {.limit = 2, .offset = 2, .scope = CaseScope::kOwn});
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->cases.size(), 1u);
+  EXPECT_EQ(rest->cases[0].id, a);
+  EXPECT_FALSE(rest->more);
+  EXPECT_EQ(cw_->case_page(jc_, {.status = "closed", .scope = CaseScope::kOwn})->own_total, 1);
+  EXPECT_EQ(cw_->case_page(jc_, {.status = "open", .scope = CaseScope::kOwn})->own_total, 2);
+
+  // The Jugendamt: no own cases, the consented one shared with it.
+  auto ja_own = cw_->case_page(ja_, {.scope = CaseScope::kOwn});
+  ASSERT_TRUE(ja_own);
+  EXPECT_EQ(ja_own->own_total, 0);
+  EXPECT_TRUE(ja_own->cases.empty());
+  auto ja_shared = cw_->case_page(ja_, {.scope = CaseScope::kShared});
+  ASSERT_TRUE(ja_shared);
+  ASSERT_EQ(ja_shared->cases.size(), 1u);
+  EXPECT_EQ(ja_shared->cases[0].id, c);
+  EXPECT_EQ(ja_shared->own_total, -1);
+  // The owner never finds its own case among the shared ones.
+  EXPECT_TRUE(cw_->case_page(jc_, {.scope = CaseScope::kShared})->cases.empty());
+  // Withdrawn: gone from the shared list on the next request, and unread.
+  auto consents = cw_->consents(jc_, c);
+  ASSERT_TRUE(consents);
+  ASSERT_TRUE(cw_->withdraw_consent(jc_, (*consents)[0].consent.id));
+  const std::int64_t reads_before = audits("case.read", "case:" + std::to_string(c));
+  EXPECT_TRUE(cw_->case_page(ja_, {.scope = CaseScope::kShared})->cases.empty());
+  EXPECT_EQ(audits("case.read", "case:" + std::to_string(c)), reads_before);
+
+  // Deleting (as retention does) keeps the counts equal to the table.
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec("DELETE FROM case_needs WHERE case_id = ?", {b}));
+    LOTSE_TRY(x.exec("DELETE FROM cases WHERE id = ?", {b}));
+    return ok();
+  }));
+  EXPECT_EQ(cw_->case_page(jc_, {.scope = CaseScope::kOwn})->own_total, 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT owner_agency, status, COUNT(*) AS n FROM cases "
+                  "GROUP BY owner_agency, status) t LEFT JOIN case_counts k ON k.owner_agency = "
+                  "t.owner_agency AND k.status = t.status WHERE k.n IS NULL OR k.n <> t.n"),
+            0);
+  EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM case_counts"), count("SELECT COUNT(*) FROM cases"));
+}
+
 TEST_F(CaseworkDb, WithdrawalTakesEffectOnTheNextRequest) {
   const std::int64_t c = shared_case();
   const HandoverView h = handover(jc_, c);
@@ -703,6 +761,35 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
   ASSERT_TRUE(later);
   EXPECT_EQ(later->size(), 3u);
   (void)ha;
+}
+
+// A name in a handover box is a read of master data: audited per case
+// with the basis it was decided on; a box that hides the name writes nothing.
+TEST_F(CaseworkDb, NamesInTheBoxesAreAuditedReads) {
+  const std::int64_t c = shared_case();
+  handover(jc_, c);
+  const std::string object = "case:" + std::to_string(c);
+  const std::int64_t before = audits("case.read", object);
+  auto box = cw_->inbox(ja_, {.limit = 25});
+  ASSERT_TRUE(box) << box.error().message;
+  ASSERT_EQ(box->incoming.size(), 1u);
+  EXPECT_EQ(box->incoming[0].person_name, "Lena Schulz");
+  EXPECT_EQ(audits("case.read", object), before + 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE object = ? AND actor = 'ja.schmidt' AND "
+                  "details LIKE '%\"path\":\"list\"%' AND details LIKE '%[\"master_data\"]%' "
+                  "AND legal_basis LIKE 'Einwilligung Nr.%'",
+                  {object}),
+            1);
+
+  // Consent without master data: the box shows no name and audits nothing.
+  const std::int64_t hidden = shared_case(CategorySet::of({DataCategory::kNeedsGoals}));
+  handover(jc_, hidden);
+  const std::string hidden_object = "case:" + std::to_string(hidden);
+  auto again = cw_->inbox(ja_, {.limit = 25});
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->incoming.size(), 2u);
+  EXPECT_TRUE(again->incoming[0].person_name.empty());
+  EXPECT_EQ(audits("case.read", hidden_object), 0);
 }
 
 TEST_F(CaseworkDb, CoordinatorsAreRefusedEverywhere) {

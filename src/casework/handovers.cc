@@ -68,6 +68,21 @@ class Decisions {
     return access;
   }
 
+  // Decides the given cases for `reader` in a few queries (PolicyGate::
+  // decide_all) and remembers the answers for get().
+  Result<void> prefetch(store::Executor& x, const Reader& reader,
+                        const std::vector<std::int64_t>& case_ids, std::int64_t now_ms) {
+    std::vector<std::int64_t> missing;
+    for (std::int64_t id : case_ids)
+      if (!cache_.contains({reader.agency_key, id})) missing.push_back(id);
+    if (missing.empty()) return ok();
+    LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::CaseAccess> decided,
+                           privacy::PolicyGate::decide_all(x, reader, missing, now_ms));
+    for (std::size_t i = 0; i < missing.size(); ++i)
+      cache_.emplace(std::make_pair(reader.agency_key, missing[i]), std::move(decided[i]));
+    return ok();
+  }
+
  private:
   std::map<std::pair<std::string, std::int64_t>, privacy::CaseAccess> cache_;
 };
@@ -316,9 +331,12 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
   const int due_days = options_.handover_due_working_days;
   const std::int64_t overdue_before = overdue_before_ms(Date::from_unix_ms(now), due_days);
   const std::int64_t declined_since = now - kDeclinedShownMs;
-  return db_.read([&](store::Executor& x) -> Result<Inbox> {
+  // A write: showing a person's name in a box is a read of their master
+  // data, audited like any list read.
+  return db_.write([&](store::Executor& x) -> Result<Inbox> {
     Inbox box;
     Decisions decisions;
+    std::vector<privacy::NameRead> names;
     struct Box {
       bool wanted;
       const char* where;
@@ -344,8 +362,24 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           x.query(fmt::format("SELECT {}{} WHERE {} ORDER BY h.id DESC LIMIT ? OFFSET ?",
                               kHandoverColumns, kHandoverJoins, b.where),
                   list_params));
+      // The page's decisions at once: the viewer's for every case, each
+      // receiver's for the handovers still waiting for it.
+      std::vector<std::int64_t> case_ids;
+      std::map<std::string, std::vector<std::int64_t>> waiting;  // receiver -> cases
+      for (const auto& row : rows) {
+        case_ids.push_back(row.integer(1));
+        auto state = domain::parse_handover_state(row.text(7));
+        if (state && awaiting_receiver(*state)) waiting[row.text(3)].push_back(row.integer(1));
+      }
+      LOTSE_TRY(decisions.prefetch(x, r, case_ids, now));
+      for (const auto& [agency, ids] : waiting)
+        LOTSE_TRY(decisions.prefetch(x, receiver_reader(agency), ids, now));
       for (const auto& row : rows) {
         LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, decisions));
+        if (!v.person_name.empty()) {
+          LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, r, v.case_id, now));
+          names.push_back({.case_id = v.case_id, .person_id = row.integer(14), .access = access});
+        }
         b.list->push_back(std::move(v));
       }
       // The counts of the whole box, the same conditions as the list and as
@@ -369,6 +403,7 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
         }
       }
     }
+    LOTSE_TRY(privacy::PolicyGate::audit_names(x, r, names, ReadPath::kList, now));
     return box;
   });
 }

@@ -88,6 +88,27 @@ class CatalogueDemoDb : public ::testing::Test {
   static inline std::int64_t now_ = 0;
 };
 
+// The Förderkette select offers exactly the active offers that the
+// catalogue lists, in the same order, with their provider and sphere.
+TEST_F(CatalogueDemoDb, OfferChoicesAreTheActiveOffersByName) {
+  auto page = service_->list_offers({.alliance_ags = "15003", .limit = 500});
+  ASSERT_TRUE(page);
+  auto choices = service_->offer_choices("15003");
+  ASSERT_TRUE(choices) << choices.error().message;
+  ASSERT_EQ(choices->size(), page->offers.size());
+  for (std::size_t i = 0; i < choices->size(); ++i) {
+    EXPECT_EQ((*choices)[i].id, page->offers[i].id);
+    EXPECT_EQ((*choices)[i].name, page->offers[i].name);
+    EXPECT_EQ((*choices)[i].organization_name, page->offers[i].organization_name);
+    EXPECT_EQ((*choices)[i].legal_sphere, page->offers[i].legal_sphere);
+  }
+  auto other = service_->offer_choices("15001");
+  ASSERT_TRUE(other);
+  for (const auto& c : *other)
+    for (const auto& mine : *choices) EXPECT_NE(c.id, mine.id);
+  EXPECT_EQ(service_->offer_choices("").error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_F(CatalogueDemoDb, EveryAllianceHasACatalogueAndTheRuralOnesABus) {
   EXPECT_EQ(summary_.alliances, 14);
   EXPECT_EQ(summary_.bus_stops, 12);

@@ -53,6 +53,12 @@ std::string AuditLog::entry_hash(std::int64_t seq, std::int64_t at_ms, const Aud
 }
 
 Result<void> AuditLog::append(store::Executor& x, std::int64_t at_ms, const AuditEvent& event) {
+  return append_all(x, at_ms, {event});
+}
+
+Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
+                                  const std::vector<AuditEvent>& events) {
+  if (events.empty()) return ok();
   // SQLite's write transaction is already exclusive (BEGIN IMMEDIATE); on
   // PostgreSQL the row lock on audit_head serialises concurrent appenders so
   // seq stays gapless and the chain linear.
@@ -60,13 +66,18 @@ Result<void> AuditLog::append(store::Executor& x, std::int64_t at_ms, const Audi
                              ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
                              : "SELECT seq, hash FROM audit_head WHERE id = 1";
   LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(head_sql));
-  const std::int64_t seq = head.integer(0) + 1;
-  const std::string prev_hash = head.text(1);
-  const std::string hash = entry_hash(seq, at_ms, event, prev_hash);
-  LOTSE_TRY(x.exec(fmt::format("INSERT INTO audit_log ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               kColumns),
-                   {seq, at_ms, event.actor, event.action, event.object, event.legal_basis,
-                    event.request_id, event.details_json, prev_hash, hash}));
+  std::int64_t seq = head.integer(0);
+  std::string hash = head.text(1);
+  static const std::string insert_sql = fmt::format(
+      "INSERT INTO audit_log ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns);
+  for (const AuditEvent& event : events) {
+    ++seq;
+    std::string prev_hash = std::move(hash);
+    hash = entry_hash(seq, at_ms, event, prev_hash);
+    LOTSE_TRY(x.exec(insert_sql, {seq, at_ms, event.actor, event.action, event.object,
+                                  event.legal_basis, event.request_id, event.details_json,
+                                  prev_hash, hash}));
+  }
   LOTSE_TRY(x.exec("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {seq, hash}));
   return ok();
 }

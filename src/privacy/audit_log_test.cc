@@ -66,6 +66,31 @@ TEST_F(AuditLogDb, EntriesAreLinkedAndNewestFirst) {
   EXPECT_EQ((*entries)[2].prev_hash, "genesis");
 }
 
+// A list read appends its entries in one go: the same chain as one by one,
+// and an empty batch changes nothing.
+TEST_F(AuditLogDb, AppendAllChainsEveryEntryInOrder) {
+  append_n(1);
+  std::vector<AuditEvent> batch;
+  for (int i = 0; i < 3; ++i)
+    batch.push_back({.actor = "15003-ja", .action = "case.read",
+                     .object = "case:" + std::to_string(i), .legal_basis = "Einwilligung",
+                     .request_id = "list", .details_json = "{}"});
+  ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 42, batch); }));
+  ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 43, {}); }));
+  auto entries = db_->read([](store::Executor& x) { return AuditLog::recent(x, 10); });
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 4u);
+  EXPECT_EQ((*entries)[0].seq, 4);
+  EXPECT_EQ((*entries)[0].event.object, "case:2");
+  EXPECT_EQ((*entries)[2].event.object, "case:0");
+  for (std::size_t i = 0; i + 1 < entries->size(); ++i)
+    EXPECT_EQ((*entries)[i].prev_hash, (*entries)[i + 1].hash);
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries_checked, 4);
+}
+
 TEST_F(AuditLogDb, AppendOnlyTriggersRefuseChanges) {
   append_n(1);
   auto upd = db_->write([](store::Executor& x) {

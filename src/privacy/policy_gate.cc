@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 
 #include "lotse/common/date.h"
 #include "lotse/domain/consent.h"
@@ -19,9 +20,8 @@ using domain::DataCategory;
 constexpr const char* kOwnBasis = "Eigene Fallakte (Art. 6 Abs. 1 lit. e DSGVO, § 67b SGB X)";
 constexpr const char* kDeniedBasis = "keine (Zugriff verweigert)";
 
-Result<void> audit_read(store::Executor& x, const Reader& reader, std::int64_t case_id,
-                        std::int64_t person_id, ReadPath path, const CaseAccess& access,
-                        std::int64_t now_ms) {
+AuditEvent read_event(const Reader& reader, std::int64_t case_id, std::int64_t person_id,
+                      ReadPath path, const CaseAccess& access) {
   boost::json::object details{{"path", read_path_name(path)},
                               {"agency", reader.agency_key}};
   if (access.allowed) {
@@ -30,27 +30,57 @@ Result<void> audit_read(store::Executor& x, const Reader& reader, std::int64_t c
     details["categories"] = std::move(cats);
     details["person"] = person_id;
   }
-  return AuditLog::append(
-      x, now_ms,
-      {.actor = reader.username.empty() ? "-" : reader.username,
-       .action = access.allowed ? "case.read" : "case.read_denied",
-       .object = fmt::format("case:{}", case_id),
-       .legal_basis = access.allowed ? access.legal_basis : kDeniedBasis,
-       .request_id = reader.request_id,
-       .details_json = boost::json::serialize(details)});
+  return {.actor = reader.username.empty() ? "-" : reader.username,
+          .action = access.allowed ? "case.read" : "case.read_denied",
+          .object = fmt::format("case:{}", case_id),
+          .legal_basis = access.allowed ? access.legal_basis : kDeniedBasis,
+          .request_id = reader.request_id,
+          .details_json = boost::json::serialize(details)};
+}
+
+// IN lists are padded to a few fixed lengths (repeating the last id), so
+// that a handful of prepared statements serve lists of every length.
+constexpr std::size_t kInChunk = 64;
+
+std::size_t padded_length(std::size_t n) {
+  for (std::size_t len : {std::size_t{1}, std::size_t{4}, std::size_t{16}})
+    if (n <= len) return len;
+  return kInChunk;
+}
+
+// Runs `sql_with_in` ("... IN ({})") over `ids` in chunks; `lead` params
+// come before the ids, `tail` after them. Calls `each` per row.
+template <typename Each>
+Result<void> query_in(store::Executor& x, const std::string& sql_with_in, const store::Params& lead,
+                      const std::vector<std::int64_t>& ids, const store::Params& tail, Each each) {
+  for (std::size_t from = 0; from < ids.size(); from += kInChunk) {
+    const std::size_t n = std::min(kInChunk, ids.size() - from);
+    const std::size_t len = padded_length(n);
+    std::string marks;
+    store::Params params = lead;
+    for (std::size_t i = 0; i < len; ++i) {
+      marks += i ? ", ?" : "?";
+      params.push_back(ids[from + std::min(i, n - 1)]);
+    }
+    for (const auto& v : tail.values()) params.push_back(v);
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(fmt::format(fmt::runtime(sql_with_in), marks),
+                                                     params));
+    for (const auto& row : rows) each(row);
+  }
+  return ok();
 }
 
 Result<domain::CaseRecord> read_one(store::Executor& x, const Reader& reader, std::int64_t case_id,
                                     ReadPath path, std::int64_t now_ms, const CaseLoader& load) {
   LOTSE_ASSIGN_OR_RETURN(CaseAccess access, PolicyGate::decide(x, reader, case_id, now_ms));
   if (!access.allowed) {
-    LOTSE_TRY(audit_read(x, reader, case_id, 0, path, access, now_ms));
+    LOTSE_TRY(AuditLog::append(x, now_ms, read_event(reader, case_id, 0, path, access)));
     return Error::not_found("Fall nicht gefunden.");
   }
   LOTSE_ASSIGN_OR_RETURN(domain::CaseRecord full, load(x, case_id));
   const std::int64_t person_id = full.person_id;
   domain::CaseRecord visible = PolicyGate::cut(std::move(full), access, reader);
-  LOTSE_TRY(audit_read(x, reader, case_id, person_id, path, access, now_ms));
+  LOTSE_TRY(AuditLog::append(x, now_ms, read_event(reader, case_id, person_id, path, access)));
   return visible;
 }
 
@@ -70,61 +100,94 @@ std::string_view read_path_name(ReadPath p) {
 
 Result<CaseAccess> PolicyGate::decide(store::Executor& x, const Reader& reader,
                                       std::int64_t case_id, std::int64_t now_ms) {
-  CaseAccess access;
+  LOTSE_ASSIGN_OR_RETURN(std::vector<CaseAccess> one, decide_all(x, reader, {case_id}, now_ms));
+  return std::move(one[0]);
+}
+
+Result<std::vector<CaseAccess>> PolicyGate::decide_all(store::Executor& x, const Reader& reader,
+                                                       const std::vector<std::int64_t>& case_ids,
+                                                       std::int64_t now_ms) {
+  std::vector<CaseAccess> out(case_ids.size());
   // Coordinators, the state office and administrators never see case content.
-  if (!may_work_on_cases(reader)) return access;
-  LOTSE_ASSIGN_OR_RETURN(store::Rows owner,
-                         x.query("SELECT owner_agency FROM cases WHERE id = ?", {case_id}));
-  if (owner.empty()) return access;
-  if (owner[0].text(0) == reader.agency_key) {
-    access.allowed = true;
-    access.owner = true;
-    access.categories = CategorySet::all();
-    access.legal_basis = kOwnBasis;
-    return access;
+  if (!may_work_on_cases(reader) || case_ids.empty()) return out;
+
+  std::map<std::int64_t, bool> owned;  // known cases: owned by the reader?
+  LOTSE_TRY(query_in(x, "SELECT id, owner_agency FROM cases WHERE id IN ({})", {}, case_ids, {},
+                     [&](const store::Row& row) {
+                       owned[row.integer(0)] = row.text(1) == reader.agency_key;
+                     }));
+  std::vector<std::int64_t> others;
+  for (const auto& [id, own] : owned)
+    if (!own) others.push_back(id);
+
+  // Per case of another agency: the categories granted and on which basis,
+  // in consent order, then transfer order.
+  struct Grant {
+    CategorySet categories;
+    std::vector<std::string> bases;
+  };
+  std::map<std::int64_t, Grant> grants;
+  if (!others.empty()) {
+    // CROSS JOIN keeps SQLite's planner on the listed cases' consents
+    // (consents_by_case) instead of walking every consent naming the reader
+    // (tens of thousands at a large agency); PostgreSQL treats it as a join.
+    LOTSE_TRY(query_in(
+        x,
+        "SELECT c.case_id, c.id, c.version, c.categories, c.valid_from, c.valid_until, "
+        "c.withdrawn_at, c.superseded_at FROM consents c CROSS JOIN consent_recipients r "
+        "WHERE r.consent_id = c.id AND r.agency_key = ? AND c.case_id IN ({}) "
+        "ORDER BY c.case_id, c.id",
+        {reader.agency_key}, others, {}, [&](const store::Row& row) {
+          domain::Consent c;
+          c.terms.categories = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
+          auto from = Date::parse(row.text(4));
+          auto until = Date::parse(row.text(5));
+          if (!from || !until) return;  // unreadable dates never grant anything
+          c.terms.valid_from = *from;
+          c.terms.valid_until = *until;
+          if (!row.is_null(6)) c.withdrawn_at_ms = row.integer(6);
+          if (!row.is_null(7)) c.superseded_at_ms = row.integer(7);
+          if (domain::consent_state(c, now_ms) != domain::ConsentState::kActive) return;
+          Grant& g = grants[row.integer(0)];
+          g.categories = g.categories | c.terms.categories;
+          g.bases.push_back(fmt::format("Einwilligung Nr. {} (Version {}), § 67b SGB X",
+                                        row.integer(1), row.integer(2)));
+        }));
+    const std::string today = Date::from_unix_ms(now_ms).str();
+    LOTSE_TRY(query_in(
+        x,
+        "SELECT case_id, id, legal_basis, categories FROM legal_transfers WHERE to_agency = ? AND "
+        "revoked_at IS NULL AND case_id IN ({}) AND valid_until >= ? ORDER BY case_id, id",
+        {reader.agency_key}, others, {today}, [&](const store::Row& row) {
+          CategorySet granted = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
+          // § 65 data never moves on a legal basis here.
+          granted.remove(DataCategory::kEntrusted);
+          if (granted.empty()) return;
+          Grant& g = grants[row.integer(0)];
+          g.categories = g.categories | granted;
+          g.bases.push_back(fmt::format("{} (Übermittlung Nr. {})", row.text(2), row.integer(1)));
+        }));
   }
 
-  std::vector<std::string> bases;
-  LOTSE_ASSIGN_OR_RETURN(
-      store::Rows consents,
-      x.query("SELECT c.id, c.version, c.categories, c.valid_from, c.valid_until, c.withdrawn_at, "
-              "c.superseded_at FROM consents c JOIN consent_recipients r ON r.consent_id = c.id "
-              "WHERE c.case_id = ? AND r.agency_key = ? ORDER BY c.id",
-              {case_id, reader.agency_key}));
-  for (const auto& row : consents) {
-    domain::Consent c;
-    c.terms.categories = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(2)));
-    auto from = Date::parse(row.text(3));
-    auto until = Date::parse(row.text(4));
-    if (!from || !until) continue;  // unreadable dates never grant anything
-    c.terms.valid_from = *from;
-    c.terms.valid_until = *until;
-    if (!row.is_null(5)) c.withdrawn_at_ms = row.integer(5);
-    if (!row.is_null(6)) c.superseded_at_ms = row.integer(6);
-    if (domain::consent_state(c, now_ms) != domain::ConsentState::kActive) continue;
-    access.categories = access.categories | c.terms.categories;
-    bases.push_back(fmt::format("Einwilligung Nr. {} (Version {}), § 67b SGB X", row.integer(0),
-                                row.integer(1)));
+  for (std::size_t i = 0; i < case_ids.size(); ++i) {
+    CaseAccess& access = out[i];
+    auto known = owned.find(case_ids[i]);
+    if (known == owned.end()) continue;  // unknown case: denied
+    if (known->second) {
+      access.allowed = true;
+      access.owner = true;
+      access.categories = CategorySet::all();
+      access.legal_basis = kOwnBasis;
+      continue;
+    }
+    auto g = grants.find(case_ids[i]);
+    if (g == grants.end()) continue;
+    access.categories = g->second.categories;
+    access.allowed = !access.categories.empty();
+    for (std::size_t b = 0; b < g->second.bases.size(); ++b)
+      access.legal_basis += (b ? "; " : "") + g->second.bases[b];
   }
-
-  const std::string today = Date::from_unix_ms(now_ms).str();
-  LOTSE_ASSIGN_OR_RETURN(
-      store::Rows transfers,
-      x.query("SELECT id, legal_basis, categories FROM legal_transfers WHERE case_id = ? AND "
-              "to_agency = ? AND revoked_at IS NULL AND valid_until >= ? ORDER BY id",
-              {case_id, reader.agency_key, today}));
-  for (const auto& row : transfers) {
-    CategorySet granted = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(2)));
-    granted.remove(DataCategory::kEntrusted);  // § 65 data never moves on a legal basis here
-    if (granted.empty()) continue;
-    access.categories = access.categories | granted;
-    bases.push_back(fmt::format("{} (Übermittlung Nr. {})", row.text(1), row.integer(0)));
-  }
-
-  access.allowed = !access.categories.empty();
-  for (std::size_t i = 0; i < bases.size(); ++i)
-    access.legal_basis += (i ? "; " : "") + bases[i];
-  return access;
+  return out;
 }
 
 domain::CaseRecord PolicyGate::cut(domain::CaseRecord r, const CaseAccess& access,
@@ -186,18 +249,47 @@ Result<domain::CaseRecord> PolicyGate::read_case(store::Executor& x, const Reade
   return read_one(x, reader, case_id, path, now_ms, load);
 }
 
+Result<void> PolicyGate::audit_names(store::Executor& x, const Reader& reader,
+                                     const std::vector<NameRead>& reads, ReadPath path,
+                                     std::int64_t now_ms) {
+  std::vector<AuditEvent> events;
+  events.reserve(reads.size());
+  for (const NameRead& n : reads) {
+    if (!n.access.allowed || !n.access.categories.has(DataCategory::kMasterData))
+      return Error::internal("audit_names: a name was shown without access to master data");
+    CaseAccess shown = n.access;
+    shown.categories = CategorySet::of({DataCategory::kMasterData});
+    events.push_back(read_event(reader, n.case_id, n.person_id, path, shown));
+  }
+  return AuditLog::append_all(x, now_ms, events);
+}
+
 Result<std::vector<domain::CaseRecord>> PolicyGate::read_cases(
     store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
     ReadPath path, std::int64_t now_ms, const CaseLoader& load) {
+  // The same decisions, cuts and entries as read_case() one by one, with
+  // the decisions made in a few queries and the entries appended at once.
+  LOTSE_ASSIGN_OR_RETURN(std::vector<CaseAccess> decisions,
+                         decide_all(x, reader, case_ids, now_ms));
   std::vector<domain::CaseRecord> out;
-  for (std::int64_t id : case_ids) {
-    auto one = read_one(x, reader, id, path, now_ms, load);
-    if (one) {
-      out.push_back(std::move(*one));
-    } else if (one.error().code != ErrorCode::kNotFound) {
-      return one.error();
+  std::vector<AuditEvent> events;
+  events.reserve(case_ids.size());
+  for (std::size_t i = 0; i < case_ids.size(); ++i) {
+    const CaseAccess& access = decisions[i];
+    if (!access.allowed) {
+      events.push_back(read_event(reader, case_ids[i], 0, path, access));
+      continue;
     }
+    auto full = load(x, case_ids[i]);
+    if (!full) {
+      if (full.error().code == ErrorCode::kNotFound) continue;
+      return full.error();
+    }
+    const std::int64_t person_id = full->person_id;
+    out.push_back(cut(std::move(*full), access, reader));
+    events.push_back(read_event(reader, case_ids[i], person_id, path, access));
   }
+  LOTSE_TRY(AuditLog::append_all(x, now_ms, events));
   return out;
 }
 

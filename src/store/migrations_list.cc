@@ -303,6 +303,7 @@ CREATE TABLE conference_items (
       migration_catalogue(),
       migration_portal(),
       migration_consent_insight(),
+      migration_case_counts(),
   };
   return migrations;
 }

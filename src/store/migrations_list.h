@@ -24,5 +24,6 @@ Migration migration_retention();    // 5: retention rules
 Migration migration_catalogue();    // 6: HSDS offer catalogue and contact points
 Migration migration_portal();       // 7: youth portal texts and contact requests (intake)
 Migration migration_consent_insight();  // 8: insight assessment and custody of consents
+Migration migration_case_counts();  // 9: cases per owner agency and status (triggers)
 
 }  // namespace lotse::store

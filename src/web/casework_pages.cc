@@ -230,11 +230,17 @@ class Pages {
                                                .outgoing_offset = offset("ausgang")});
     if (!box) return web_.failure(r, box.error());
     auto own_cases = web_.casework.case_page(
-        c->reader, {.limit = kInboxPageSize, .offset = offset("eigene"), .scope = casework::CaseScope::kOwn});
+        c->reader, {.limit = kInboxPageSize,
+                    .offset = offset("eigene"),
+                    .scope = casework::CaseScope::kOwn,
+                    .summary = true});
     if (!own_cases) return web_.failure(r, own_cases.error());
     auto shared_cases = web_.casework.case_page(
         c->reader,
-        {.limit = kInboxPageSize, .offset = offset("geteilt"), .scope = casework::CaseScope::kShared});
+        {.limit = kInboxPageSize,
+         .offset = offset("geteilt"),
+         .scope = casework::CaseScope::kShared,
+         .summary = true});
     if (!shared_cases) return web_.failure(r, shared_cases.error());
 
     json::array incoming, outgoing, own, shared;
@@ -587,12 +593,12 @@ class Pages {
     data["step_offer_groups"] = [&] {
       json::array groups;
       if (c.user().alliance_ags.empty()) return groups;
-      auto offers = web_.catalogue.list_offers({.alliance_ags = c.user().alliance_ags, .limit = 500});
+      auto offers = web_.catalogue.offer_choices(c.user().alliance_ags);
       if (!offers) return groups;
       const std::string chosen = value(form, "step_offer_id");
       for (const auto& sphere : domain::offer_legal_spheres()) {
         json::array items;
-        for (const auto& o : offers->offers)
+        for (const auto& o : *offers)
           if (o.legal_sphere == sphere.key)
             items.push_back(json::object{{"id", o.id},
                                          {"name", o.name},

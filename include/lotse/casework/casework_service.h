@@ -76,6 +76,9 @@ struct ListFilter {
   int limit = 50;                     // 1..200
   int offset = 0;
   CaseScope scope = CaseScope::kAll;
+  // Only the case and person rows (no needs, support chain, notes): what a
+  // list on a page shows. The gate decides and audits the same way.
+  bool summary = false;
 };
 
 // One page of a case list. Shared cases are decided one by one by the gate,
@@ -219,5 +222,9 @@ class CaseworkService {
 // Loads a full case record (no cutting, no audit): the loader the policy
 // gate calls. Exposed for tests.
 Result<domain::CaseRecord> load_case_record(store::Executor& x, std::int64_t case_id);
+// Its two halves: the case with its person, and the rest (needs, support
+// chain, notes) added to such a summary.
+Result<domain::CaseRecord> load_case_summary(store::Executor& x, std::int64_t case_id);
+Result<domain::CaseRecord> load_case_details(store::Executor& x, domain::CaseRecord summary);
 
 }  // namespace lotse::casework

@@ -95,6 +95,11 @@ struct OfferSummary {
   std::vector<std::string> phases, needs, target_groups;
 };
 
+// An offer as a choice in a form (the Förderkette's offer select).
+struct OfferChoice {
+  std::string id, name, organization_name, legal_sphere;
+};
+
 struct OfferQuery {
   std::string alliance_ags;  // required
   std::optional<std::string> need, target_group, legal_sphere;
@@ -260,6 +265,8 @@ class CatalogueService {
 
   // Offers.
   Result<OfferPage> list_offers(const OfferQuery& q);
+  // The alliance's active offers by name: id, name, provider, legal sphere.
+  Result<std::vector<OfferChoice>> offer_choices(const std::string& alliance_ags);
   Result<Offer> get_offer(const std::string& id);
   Result<NeedsPhaseMatrix> needs_phase_matrix(const MatrixQuery& q);
   Result<std::string> create_offer(const Editor& e, const OfferDraft& d);

@@ -51,6 +51,10 @@ struct AuditVerifyReport {
 class AuditLog {
  public:
   static Result<void> append(store::Executor& x, std::int64_t at_ms, const AuditEvent& event);
+  // Several entries in order, reading and moving the chain's head once: a
+  // list read writes one entry per case it shows.
+  static Result<void> append_all(store::Executor& x, std::int64_t at_ms,
+                                 const std::vector<AuditEvent>& events);
   static Result<AuditVerifyReport> verify(store::Database& db);
   // Newest first, at most `limit` entries.
   static Result<std::vector<AuditEntry>> recent(store::Executor& x, int limit);
