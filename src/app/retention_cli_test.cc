@@ -285,11 +285,21 @@ TEST_F(RetentionCliDb, ContactRequestsLeaveNoTraceAfterTheirPeriod) {
   const std::int64_t closed_old =
       send(today_ms - 60 * kDayMs, "Quirinus", "quirinus.zwiebelkern@example.org",
            "Zwiebelkern sucht eine Ausbildung");
+  // Forwarded to the Jobcenter first, with a reason that names the young
+  // person: it must go with the request.
+  const privacy::Reader jobcenter{
+      .username = "15003-jc", .agency_key = "15003-jc", .case_worker = true, .request_id = "t"};
+  now_ = today_ms - 50 * kDayMs;
+  ASSERT_TRUE(portal.forward(staff, closed_old, "15003-jc",
+                             "Quirinus wohnt Pfefferminzgasse 7, Frage nach Buergergeld"));
   now_ = today_ms - 40 * kDayMs;
-  ASSERT_TRUE(portal.close(staff, closed_old, "contacted"));
+  ASSERT_TRUE(portal.close(jobcenter, closed_old, "contacted"));
   // Sent 200 days ago and never closed (default: 180 days): due.
   const std::int64_t open_old =
       send(today_ms - 200 * kDayMs, "Ottilie", "0170 9876543", "Bitte um Rückruf, Knusperhof");
+  now_ = today_ms - 199 * kDayMs;
+  ASSERT_TRUE(
+      portal.forward(staff, open_old, "15003-ja", "Ottilie sucht Wohnung am Holunderstieg"));
   // Closed 5 days ago, and sent 100 days ago but still open: both kept.
   const std::int64_t closed_new = send(today_ms - 10 * kDayMs, "Bertram", "0171 1111111", "");
   now_ = today_ms - 5 * kDayMs;
@@ -297,6 +307,9 @@ TEST_F(RetentionCliDb, ContactRequestsLeaveNoTraceAfterTheirPeriod) {
   const std::int64_t open_new = send(today_ms - 100 * kDayMs, "Hedwig", "0172 2222222", "");
   ASSERT_TRUE(portal.assign(staff, open_new));
   ASSERT_FALSE(places_holding(*db_, "Zwiebelkern").empty());
+  ASSERT_EQ(places_holding(*db_, "Pfefferminzgasse"),
+            std::vector<std::string>{"contact_request_forwards.reason"});
+  ASSERT_EQ(count("SELECT COUNT(*) FROM contact_request_forwards"), 2);
 
   // A dry run only counts.
   const std::int64_t audit_before = count("SELECT COUNT(*) FROM audit_log");
@@ -318,8 +331,10 @@ TEST_F(RetentionCliDb, ContactRequestsLeaveNoTraceAfterTheirPeriod) {
   EXPECT_TRUE(has(run.output, "contact_requests_unclosed (180 Tage): contact_requests=1"))
       << run.output;
   EXPECT_FALSE(has(run.output, "Zwiebelkern")) << run.output;
-  for (const char* needle : {"Quirinus", "Zwiebelkern", "Ottilie", "9876543", "Knusperhof"})
+  for (const char* needle : {"Quirinus", "Zwiebelkern", "Ottilie", "9876543", "Knusperhof",
+                             "Pfefferminzgasse", "Holunderstieg"})
     EXPECT_EQ(places_holding(*db_, needle), std::vector<std::string>{}) << needle;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_request_forwards"), 0);
   EXPECT_EQ(
       count("SELECT COUNT(*) FROM contact_requests WHERE id IN (?, ?)", {closed_new, open_new}), 2);
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 2);
@@ -329,7 +344,8 @@ TEST_F(RetentionCliDb, ContactRequestsLeaveNoTraceAfterTheirPeriod) {
       std::ifstream in(url_.substr(7) + suffix, std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());
-      for (const char* needle : {"Zwiebelkern", "Knusperhof", "9876543"})
+      for (const char* needle :
+           {"Zwiebelkern", "Knusperhof", "9876543", "Pfefferminzgasse", "Holunderstieg"})
         EXPECT_FALSE(has(bytes, needle)) << needle << " in the file " << url_ << suffix;
     }
     auto reopened = store::open_database(url_);

@@ -245,6 +245,22 @@ std::vector<Error> validate(const ContactDraft& d) {
   return out;
 }
 
+std::vector<Error> validate_forward(const std::string& to_agency, const std::string& reason) {
+  std::vector<Error> out;
+  if (to_agency.empty())
+    out.push_back(
+        Error::invalid("to_agency", "Bitte wählen Sie die Stelle aus, an die die Anfrage geht."));
+  if (reason.empty())
+    out.push_back(
+        Error::invalid("reason", "Bitte geben Sie einen kurzen Grund für die Weiterleitung an."));
+  else if (!valid_utf8(reason) || has_control(reason, true))
+    out.push_back(Error::invalid(
+        "reason", "Der Grund enthält Zeichen, die nicht gespeichert werden können."));
+  else if (utf8_length(reason) > kMaxForwardReasonChars)
+    out.push_back(Error::invalid("reason", "Der Grund ist zu lang. Bitte höchstens 300 Zeichen."));
+  return out;
+}
+
 PortalService::PortalService(store::Database& db, Clock clock, PortalOptions options)
     : db_(db), clock_(std::move(clock)), options_(options) {}
 
@@ -411,6 +427,17 @@ Result<ContactRequest> PortalService::get(const privacy::Reader& r, std::int64_t
   // kNotFound answer.
   auto read = db_.write([&](store::Executor& x) -> Result<ContactRequest> {
     LOTSE_ASSIGN_OR_RETURN(ContactRequest c, load_routed(x, r, id, now));
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows steps,
+        x.query("SELECT from_agency, to_agency, reason, forwarded_by, forwarded_at "
+                "FROM contact_request_forwards WHERE request_id = ? ORDER BY forwarded_at, id",
+                {id}));
+    for (const auto& row : steps)
+      c.forwards.push_back({.from_agency = row.text(0),
+                            .to_agency = row.text(1),
+                            .reason = row.text(2),
+                            .forwarded_by = row.text(3),
+                            .forwarded_at_ms = row.integer(4)});
     LOTSE_TRY(audit(x, now, r.username, r.request_id, "intake.read",
                     "contact_request:" + std::to_string(id), kConsentBasis));
     return c;
@@ -456,6 +483,46 @@ Result<void> PortalService::close(const privacy::Reader& r, std::int64_t id,
                      {outcome, r.username, now, r.username, id}));
     return audit(x, now, r.username, r.request_id, "intake.close",
                  "contact_request:" + std::to_string(id), kConsentBasis, {{"outcome", outcome}});
+  });
+}
+
+Result<void> PortalService::forward(const privacy::Reader& r, std::int64_t id,
+                                    const std::string& to_agency, const std::string& reason) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  return db_.write([&](store::Executor& x) -> Result<void> {
+    // Access first: an agency that does not have the request learns nothing
+    // about it, not even whether its input would have been accepted.
+    LOTSE_ASSIGN_OR_RETURN(ContactRequest c, load_routed(x, r, id, now));
+    if (c.status == RequestStatus::kClosed)
+      return Error::conflict("Die Anfrage ist schon abgeschlossen.");
+    // Fields in form order, so that the first error is the form's first.
+    auto problems = validate_forward(to_agency, reason);
+    if (!problems.empty() && problems.front().field == "to_agency") return problems.front();
+    if (to_agency == c.routed_agency)
+      return Error::invalid(
+          "to_agency", "Die Anfrage liegt schon bei Ihrer Stelle. Bitte wählen Sie eine andere.");
+    auto target = organisation::Directory::find_agency(x, to_agency);
+    if (!target && target.error().code != ErrorCode::kNotFound) return target.error();
+    // Kundensteuerung stays inside the alliance the young person wrote to.
+    if (!target || target->alliance_ags != c.alliance_ags)
+      return Error::invalid("to_agency", "Bitte wählen Sie eine andere Stelle Ihres Bündnisses.");
+    if (!problems.empty()) return problems.front();
+    LOTSE_ASSIGN_OR_RETURN(
+        std::int64_t step,
+        x.query_int("INSERT INTO contact_request_forwards (request_id, from_agency, to_agency, "
+                    "reason, forwarded_by, forwarded_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    {id, c.routed_agency, to_agency, reason, r.username, now}));
+    // A name of the old agency means nothing to the new one: it starts open.
+    LOTSE_TRY(
+        x.exec("UPDATE contact_requests SET routed_agency = ?, status = 'open', "
+               "assigned_to = NULL, assigned_at = NULL WHERE id = ?",
+               {to_agency, id}));
+    // Ids and agencies only: the reason may name the young person and the
+    // log is append-only, so retention could never remove it from there.
+    return audit(x, now, r.username, r.request_id, "intake.forward",
+                 "contact_request:" + std::to_string(id), kConsentBasis,
+                 {{"forward", step}, {"from_agency", c.routed_agency}, {"to_agency", to_agency}});
   });
 }
 

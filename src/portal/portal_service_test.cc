@@ -1,6 +1,7 @@
 // PortalService on SQLite and PostgreSQL: submissions are validated, routed
 // and audited; only the routed agency reads a request (denials audited);
-// the rate limit, the honeypot, the overdue flag and the retention purge.
+// the rate limit, the honeypot, the overdue flag and the retention purge;
+// forwarding to another agency of the alliance, and its refusals.
 #include "lotse/portal/portal_service.h"
 
 #include <gtest/gtest.h>
@@ -194,6 +195,132 @@ TEST_F(PortalServiceDb, AssignCloseOverdueAndPurge) {
   EXPECT_EQ(*portal_->purge_closed(), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.purge'"), 2);
+}
+
+TEST_F(PortalServiceDb, ForwardMovesTheRequestToAnotherAgencyOfTheAlliance) {
+  ASSERT_TRUE(portal_->submit(mia(), client()));
+  const std::int64_t id = count("SELECT id FROM contact_requests");
+  auto aa = staff("15003-aa"), jc = staff("15003-jc");
+  ASSERT_TRUE(portal_->assign(aa, id));
+  EXPECT_FALSE(portal_->get(jc, id));
+  const std::string reason = "Mia fragt eigentlich nach Bürgergeld für ihre Familie.";
+
+  now_ += 60'000;
+  auto done = portal_->forward(aa, id, "15003-jc", reason);
+  ASSERT_TRUE(done) << done.error().message;
+
+  // Now only the Jobcenter has it: open and unassigned, with the history.
+  auto old_agency = portal_->get(aa, id);
+  ASSERT_FALSE(old_agency);
+  EXPECT_EQ(old_agency.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(portal_->queue(aa)->open.empty());
+  EXPECT_FALSE(portal_->assign(aa, id));
+  EXPECT_FALSE(portal_->close(aa, id, "contacted"));
+  auto q = portal_->queue(jc);
+  ASSERT_EQ(q->open.size(), 1u);
+  EXPECT_EQ(q->open[0].name, "Mia");
+  EXPECT_EQ(q->open[0].assigned_to, "");
+  auto got = portal_->get(jc, id);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->routed_agency, "15003-jc");
+  EXPECT_EQ(got->status, RequestStatus::kOpen);
+  ASSERT_EQ(got->forwards.size(), 1u);
+  EXPECT_EQ(got->forwards[0].from_agency, "15003-aa");
+  EXPECT_EQ(got->forwards[0].to_agency, "15003-jc");
+  EXPECT_EQ(got->forwards[0].forwarded_by, "15003-aa");
+  EXPECT_EQ(got->forwards[0].forwarded_at_ms, now_.load());
+  EXPECT_EQ(got->forwards[0].reason, reason);
+
+  // Audited with ids and agencies, never with the reason.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.forward' AND "
+                  "object = 'contact_request:" +
+                  std::to_string(id) +
+                  "' AND actor = '15003-aa' AND "
+                  "details LIKE '%\"from_agency\":\"15003-aa\"%' AND "
+                  "details LIKE '%\"to_agency\":\"15003-jc\"%'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%Bürgergeld%' OR "
+                  "details LIKE '%Mia%'"),
+            0);
+
+  // The Jobcenter may pass it on again; the history grows, oldest first.
+  now_ += 60'000;
+  ASSERT_TRUE(portal_->forward(jc, id, "15003-ja", "Wohnungsfrage"));
+  auto ja = portal_->get(staff("15003-ja"), id);
+  ASSERT_TRUE(ja);
+  ASSERT_EQ(ja->forwards.size(), 2u);
+  EXPECT_EQ(ja->forwards[1].from_agency, "15003-jc");
+  EXPECT_EQ(ja->forwards[1].to_agency, "15003-ja");
+  EXPECT_FALSE(portal_->get(jc, id));
+}
+
+TEST_F(PortalServiceDb, ForwardRefusalsChangeNothing) {
+  ASSERT_TRUE(portal_->submit(mia(), client()));
+  const std::int64_t id = count("SELECT id FROM contact_requests");
+  auto aa = staff("15003-aa");
+  const std::int64_t audit_before = count("SELECT COUNT(*) FROM audit_log");
+  struct Bad {
+    std::string to, reason, field;
+  };
+  const Bad bad[] = {
+      {"15002-jc", "Zuständigkeit", "to_agency"},  // another alliance
+      {"land", "Zuständigkeit", "to_agency"},      // the state office is no alliance agency
+      {"15003-xx", "Zuständigkeit", "to_agency"},  // no such agency
+      {"15003-aa", "Zuständigkeit", "to_agency"},  // its own agency
+      {"", "Zuständigkeit", "to_agency"},
+      {"15003-jc", "", "reason"},
+      {"15003-jc", std::string(301, 'x'), "reason"},
+      {"15003-jc", "Grund\x01", "reason"},
+  };
+  for (const auto& b : bad) {
+    auto r = portal_->forward(aa, id, b.to, b.reason);
+    ASSERT_FALSE(r) << b.to << " " << b.reason.size();
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << b.to;
+    EXPECT_EQ(r.error().field, b.field) << b.to << " " << b.reason.size();
+  }
+  // 300 characters (umlauts count as one) are still accepted further below.
+  std::string longest;
+  for (int i = 0; i < 300; ++i) longest += "ä";
+  EXPECT_TRUE(validate_forward("15003-jc", longest).empty());
+  EXPECT_EQ(validate_forward("", "").size(), 2u);
+
+  // Agencies that do not have the request get kNotFound, whatever they send;
+  // coordinators are refused before anything is read.
+  for (const char* other : {"15003-jc", "15002-aa"}) {
+    auto r = portal_->forward(staff(other), id, "15003-ja", "Zuständigkeit");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kNotFound) << other;
+    EXPECT_EQ(portal_->forward(staff(other), id, "", "").error().code, ErrorCode::kNotFound);
+  }
+  EXPECT_EQ(portal_->forward(staff("15003-aa"), 999999, "15003-jc", "x").error().code,
+            ErrorCode::kNotFound);
+  privacy::Reader koord{.username = "15003-koord", .request_id = "t"};
+  EXPECT_EQ(portal_->forward(koord, id, "15003-jc", "x").error().code, ErrorCode::kForbidden);
+
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_request_forwards"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests WHERE routed_agency = '15003-aa' AND "
+                  "status = 'open'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), audit_before);
+
+  // A closed request stays where it was closed.
+  ASSERT_TRUE(portal_->close(aa, id, "referred"));
+  auto closed = portal_->forward(aa, id, "15003-jc", "Zuständigkeit");
+  ASSERT_FALSE(closed);
+  EXPECT_EQ(closed.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_request_forwards"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests WHERE routed_agency = '15003-aa'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.forward'"), 0);
+}
+
+TEST_F(PortalServiceDb, PurgeTakesTheForwardingHistoryWithTheRequest) {
+  ASSERT_TRUE(portal_->submit(mia(), client()));
+  const std::int64_t id = count("SELECT id FROM contact_requests");
+  ASSERT_TRUE(portal_->forward(staff("15003-aa"), id, "15003-jc", "Mia Musterfrau, Schulden"));
+  ASSERT_TRUE(portal_->close(staff("15003-jc"), id, "contacted"));
+  now_ += 31 * 24 * 3600 * 1000LL;
+  EXPECT_EQ(*portal_->purge_closed(), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM contact_request_forwards"), 0);
 }
 
 TEST_F(PortalServiceDb, TextsHaveDefaultsAndAreValidatedAndAudited) {

@@ -304,6 +304,7 @@ CREATE TABLE conference_items (
       migration_portal(),
       migration_consent_insight(),
       migration_case_counts(),
+      migration_contact_forwards(),
   };
   return migrations;
 }

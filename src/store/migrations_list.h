@@ -25,5 +25,6 @@ Migration migration_catalogue();    // 6: HSDS offer catalogue and contact point
 Migration migration_portal();       // 7: youth portal texts and contact requests (intake)
 Migration migration_consent_insight();  // 8: insight assessment and custody of consents
 Migration migration_case_counts();  // 9: cases per owner agency and status (triggers)
+Migration migration_contact_forwards();  // 10: forwarding of contact requests in an alliance
 
 }  // namespace lotse::store

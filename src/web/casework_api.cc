@@ -180,7 +180,8 @@ Response record_consent(WebContext& web, Request& r, const Reader& me) {
     if (!date) return web.failure(r, date.error());
     d.valid_from = *date;
   } else {
-    d.valid_from = Date::from_unix_ms(web.clock());
+    // "Today" where the consent is given: German civil date, not UTC's.
+    d.valid_from = berlin_time(web.clock()).date;
   }
   auto date = Date::parse(until, "valid_until");
   if (!date) return web.failure(r, date.error());

@@ -76,7 +76,8 @@ class Pages {
 
   Result<Agencies> agencies(const identity::User& u) { return alliance_agencies(web_, u); }
 
-  Date today() const { return Date::from_unix_ms(web_.clock()); }
+  // The date in Germany: from 22:00/23:00 UTC, UTC's date is yesterday there.
+  Date today() const { return berlin_time(web_.clock()).date; }
 
   std::string msg(const Request& r, std::string_view key) const { return web_.msg(r, key); }
 

@@ -80,7 +80,7 @@ json::object task_data(WebContext& web, const Request& r, const casework::Confer
                       {"due_on", german_date(t.due_on)},
                       {"overdue", t.overdue},
                       {"done", t.done},
-                      {"done_on", t.done_at_ms > 0 ? Date::from_unix_ms(t.done_at_ms).german()
+                      {"done_on", t.done_at_ms > 0 ? berlin_time(t.done_at_ms).date.german()
                                                    : std::string()},
                       {"can_finish", may_finish && !t.done},
                       {"done_url", "/fallberatungen/aufgaben/" + std::to_string(t.id) + "/erledigt"},
@@ -234,7 +234,8 @@ class ConferencePages {
                                       {"staff_value", value(f, staff_field(a.key))},
                                       {"checked", contains(chosen, a.key)}});
     }
-    const Date tomorrow = add_days(Date::from_unix_ms(web_.clock()), 1);
+    // Tomorrow for the people meeting, in Germany (late evening UTC is already the next day).
+    const Date tomorrow = add_days(berlin_time(web_.clock()).date, 1);
     json::object v{{"scheduled_date", fresh ? tomorrow.str() : value(f, "scheduled_date")},
                    {"scheduled_time", fresh ? std::string("10:00") : value(f, "scheduled_time")},
                    {"agenda", value(f, "agenda")},
@@ -431,9 +432,9 @@ class ConferencePages {
 
     if (v.results_visible) {
       data["minutes"] = v.minutes;
-      data["minutes_info"] =
-          v.minutes_at_ms > 0 ? Date::from_unix_ms(v.minutes_at_ms).german() + " · " + v.minutes_by
-                              : std::string();
+      data["minutes_info"] = v.minutes_at_ms > 0
+                                 ? berlin_time(v.minutes_at_ms).date.german() + " · " + v.minutes_by
+                                 : std::string();
       json::array decisions;
       for (const auto& d : v.decisions) decisions.push_back(json::object{{"text", d.text}});
       data["has_decisions"] = !decisions.empty();

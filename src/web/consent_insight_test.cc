@@ -4,7 +4,8 @@
 // the field and writes nothing, and shows the stored assessment; the consent
 // wizard answers 422 with the error summary linking to the field and keeps
 // what was typed; the printed form states the assessment or gives both
-// guardians a signature line.
+// guardians a signature line. The wizard's default start date is the
+// German date, not UTC's.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -352,6 +353,34 @@ TEST_F(ConsentInsightPagesDb, AnAdultNeedsNoAssessmentAndItsPrintHasNone) {
   auto r = post(path + "/einwilligung", form("&given_by=young_person"));
   ASSERT_EQ(r.status, 303) << r.body;
   EXPECT_FALSE(has(print_of(path), "Einsichtsfähigkeit geprüft"));
+}
+
+// The wizard's default start date is "today" in Germany: at 23:30 UTC on
+// 15 July it is already 01:30 on 16 July there (CEST, UTC+2), and a consent
+// recorded that night starts on the 16th.
+class ConsentWizardDateDb : public ConsentInsightPagesDb {
+ protected:
+  void SetUp() override {
+    clock_ = [] {
+      return Date{2026, 7, 15}.days_since_epoch() * 86'400'000LL + 23LL * 3'600'000 + 30LL * 60'000;
+    };
+    start({case_worker("15003-jc")});
+  }
+};
+
+TEST_F(ConsentWizardDateDb, TheDefaultStartIsTheGermanDateLateInASummerEvening) {
+  ASSERT_EQ(berlin_time(clock_()).utc_offset_minutes, 120);  // the instant is in summer time
+  sign_in();
+  const std::string path = case_of("2004-05-05");  // 22: no assessment needed
+  auto page = get(path + "/einwilligung");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(
+      match(page.body, R"re(id="valid_from" name="valid_from" type="date" value="([^"]*)")re"),
+      "2026-07-16");
+  // A year later, counted from the German date as well.
+  EXPECT_EQ(
+      match(page.body, R"re(id="valid_until" name="valid_until" type="date" value="([^"]*)")re"),
+      "2027-07-16");
 }
 
 }  // namespace

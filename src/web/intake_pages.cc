@@ -5,6 +5,7 @@
 //   GET  /anfragen/{id}                  one request (404 unless routed to the agency)
 //   POST /anfragen/{id}/uebernehmen      assign to me
 //   POST /anfragen/{id}/abschliessen     close with an outcome
+//   POST /anfragen/{id}/weiterleiten     forward to another agency of the alliance
 //   GET  /koordination/portal            public texts and the routing table (coordinators)
 //   POST /koordination/portal
 //
@@ -74,22 +75,44 @@ class IntakePages {
     json::array open, closed;
     for (const auto& x : qd->open) open.push_back(item(r, x, c->user().username));
     for (const auto& x : qd->closed) closed.push_back(item(r, x, c->user().username));
-    json::object data{{"open", std::move(open)},
-                      {"closed", std::move(closed)},
-                      {"open_count", qd->open_count},
-                      {"overdue_count", qd->overdue_count},
-                      {"mine_count", qd->mine_count},
-                      {"has_open", qd->open_count > 0},
-                      {"has_closed", !qd->closed.empty()},
-                      {"overdue_hours", web_.portal.options().overdue_hours},
-                      {"notice", r.query_param("abgeschlossen") ? web_.msg(r, "intake.notice.closed") : ""}};
+    json::object data{
+        {"open", std::move(open)},
+        {"closed", std::move(closed)},
+        {"open_count", qd->open_count},
+        {"overdue_count", qd->overdue_count},
+        {"mine_count", qd->mine_count},
+        {"has_open", qd->open_count > 0},
+        {"has_closed", !qd->closed.empty()},
+        {"overdue_hours", web_.portal.options().overdue_hours},
+        {"notice", r.query_param("abgeschlossen")    ? web_.msg(r, "intake.notice.closed")
+                   : r.query_param("weitergeleitet") ? web_.msg(r, "intake.notice.forwarded")
+                                                     : ""}};
     return render(web_, r, 200, "intake_queue", std::move(data), "intake.queue.title", *c);
   }
 
+  // What the forwarding form had, when it is shown again.
+  struct ForwardInput {
+    std::string to_agency, reason;
+  };
+
   Response show_page(Request& r, const Caller& c, std::int64_t id, int status, Feedback fb,
-                     const std::string& outcome) {
+                     const std::string& outcome, const ForwardInput& fwd = {}) {
     auto got = web_.portal.get(c.reader, id);
     if (!got) return web_.failure(r, got.error());
+    // The other agencies of the request's alliance are the only targets.
+    auto agencies = web_.db.read([&](store::Executor& x) -> Result<Agencies> {
+      Agencies out;
+      LOTSE_ASSIGN_OR_RETURN(out.list, organisation::Directory::agencies(x, got->alliance_ags));
+      return out;
+    });
+    if (!agencies) return web_.failure(r, agencies.error());
+    json::array history;
+    for (const auto& f : got->forwards)
+      history.push_back(json::object{{"from", agencies->name(f.from_agency)},
+                                     {"to", agencies->name(f.to_agency)},
+                                     {"by", f.forwarded_by},
+                                     {"at", format_berlin(f.forwarded_at_ms)},
+                                     {"reason", f.reason}});
     json::object d = item(r, *got, c.user().username);
     d["contact"] = got->contact;
     d["contact_is_email"] = got->contact_kind == "email";
@@ -100,14 +123,20 @@ class IntakePages {
       outs.push_back(json::object{{"key", o.key}, {"label", o.label_de},
                                   {"id", "outcome-" + std::string(o.key)},
                                   {"checked", o.key == outcome}});
-    json::object data{{"request", std::move(d)},
-                      {"outcomes", std::move(outs)},
-                      {"can_assign", got->status != portal::RequestStatus::kClosed &&
-                                         got->assigned_to != c.user().username},
-                      {"can_close", got->status != portal::RequestStatus::kClosed},
-                      {"has_errors", !fb.empty()},
-                      {"errors", std::move(fb.errors)},
-                      {"fe", std::move(fb.fe)}};
+    json::object data{
+        {"request", std::move(d)},
+        {"outcomes", std::move(outs)},
+        {"can_assign",
+         got->status != portal::RequestStatus::kClosed && got->assigned_to != c.user().username},
+        {"can_close", got->status != portal::RequestStatus::kClosed},
+        {"can_forward", got->status != portal::RequestStatus::kClosed},
+        {"has_forwards", !history.empty()},
+        {"forwards", std::move(history)},
+        {"forward_agencies", agencies->options(got->routed_agency, {fwd.to_agency}, "to-")},
+        {"forward_reason", fwd.reason},
+        {"has_errors", !fb.empty()},
+        {"errors", std::move(fb.errors)},
+        {"fe", std::move(fb.fe)}};
     return render(web_, r, status, "intake_show", std::move(data), "intake.show.title", c);
   }
 
@@ -156,6 +185,40 @@ class IntakePages {
       return web_.failure(r, done.error());
     }
     return Response::redirect("/anfragen?abgeschlossen=1");
+  }
+
+  Response forward(Request& r) {
+    Response denied;
+    auto c = signed_in_case_worker(web_, r, denied);
+    if (!c) return denied;
+    auto id = parse_id(r.path_params["id"]);
+    if (!id) return web_.error_page(r, 404);
+    const auto form = r.form();
+    if (!csrf_ok(*c, form)) return web_.error_page(r, 403);
+    // Browsers send a textarea's line breaks as CRLF; one character each, as
+    // the user counted them.
+    std::string reason;
+    for (char ch : value(form, "reason"))
+      if (ch != '\r') reason += ch;
+    const ForwardInput in{.to_agency = value(form, "to_agency"), .reason = std::move(reason)};
+    auto done = web_.portal.forward(c->reader, *id, in.to_agency, in.reason);
+    if (!done) {
+      if (done.error().code == ErrorCode::kInvalidArgument) {
+        // Every problem of the form at once, in form order; the service's
+        // answer covers what needs the database (agency outside the alliance).
+        // The service checks the target first, so its error comes first.
+        Feedback fb;
+        fb.add(done.error().field, done.error().field, done.error().message);
+        for (const auto& e : portal::validate_forward(in.to_agency, in.reason))
+          if (e.field != done.error().field) fb.add(e.field, e.field, e.message);
+        return show_page(r, *c, *id, 422, std::move(fb), "", in);
+      }
+      if (done.error().code == ErrorCode::kConflict)
+        return Response::redirect("/anfragen/" + std::to_string(*id));
+      return web_.failure(r, done.error());
+    }
+    // The request is no longer this agency's: back to its queue.
+    return Response::redirect("/anfragen?weitergeleitet=1");
   }
 
   // ---- coordinator: public texts --------------------------------------
@@ -257,6 +320,7 @@ void register_intake_pages(Router& router, WebContext& web) {
   router.add("GET", "/anfragen/{id}", bind(&IntakePages::show));
   router.add("POST", "/anfragen/{id}/uebernehmen", bind(&IntakePages::assign));
   router.add("POST", "/anfragen/{id}/abschliessen", bind(&IntakePages::close));
+  router.add("POST", "/anfragen/{id}/weiterleiten", bind(&IntakePages::forward));
   router.add("GET", "/koordination/portal", bind(&IntakePages::texts_form));
   router.add("POST", "/koordination/portal", bind(&IntakePages::texts_save));
 }

@@ -2,7 +2,8 @@
 // a request from the youth portal is seen only by the agency it is routed
 // to (another agency gets 404, for the page and for assign/close; nothing
 // changes); coordinators get 403; assigning and closing change the state,
-// and the counts on the queue page always match its lists.
+// and the counts on the queue page always match its lists; forwarding to
+// another agency of the alliance (form, 422 with summary, notice, history).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -249,6 +250,102 @@ TEST_F(IntakePagesDb, AssignAndCloseChangeTheStateAndTheCountsMatchTheLists) {
   auto page = get("/anfragen/" + std::to_string(second), aa_);
   EXPECT_FALSE(has(page.body, "/uebernehmen\""));
   EXPECT_FALSE(has(page.body, "/abschliessen\""));
+}
+
+TEST_F(IntakePagesDb, ForwardingMovesTheRequestAndShowsItsWay) {
+  const std::int64_t id = submit("applications", "Mia");
+  const std::string path = "/anfragen/" + std::to_string(id);
+  const std::string csrf = csrf_of(aa_);
+
+  // The form offers the alliance's other agencies only.
+  auto page = get(path, aa_);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(has(page.body, "action=\"" + path + "/weiterleiten\""));
+  EXPECT_TRUE(has(page.body, "<option value=\"15003-jc\">Jobcenter Magdeburg</option>"));
+  EXPECT_TRUE(has(page.body, "<option value=\"15003-ja\">"));
+  EXPECT_FALSE(has(page.body, "<option value=\"15003-aa\""));
+  EXPECT_FALSE(has(page.body, "<option value=\"15002-"));
+  EXPECT_FALSE(has(page.body, "<option value=\"land\""));
+  EXPECT_FALSE(has(page.body, "id=\"weiterleitungen\""));  // no history yet
+
+  // Nothing chosen, no reason: 422, a summary linking to both fields, the
+  // messages at the fields; nothing changes.
+  auto r = post(path + "/weiterleiten", "csrf_token=" + csrf, aa_);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(has(r.body, "lotse-error-summary"));
+  EXPECT_TRUE(has(r.body, "href=\"#to_agency\""));
+  EXPECT_TRUE(has(r.body, "href=\"#reason\""));
+  EXPECT_TRUE(has(r.body, "id=\"to_agency-error\""));
+  EXPECT_TRUE(has(r.body, "id=\"reason-error\""));
+  EXPECT_TRUE(has(r.body, "Bitte geben Sie einen kurzen Grund"));
+
+  // An agency of another alliance (not offered, but sent anyway): refused
+  // at the field, the reason kept.
+  r = post(path + "/weiterleiten", "csrf_token=" + csrf + "&to_agency=15002-jc&reason=Passt+besser",
+           aa_);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(has(r.body, "id=\"to_agency-error\""));
+  EXPECT_FALSE(has(r.body, "id=\"reason-error\""));
+  EXPECT_TRUE(has(r.body, ">Passt besser</textarea>"));
+
+  // A reason over 300 characters: refused at the field, the choice kept.
+  r = post(path + "/weiterleiten",
+           "csrf_token=" + csrf + "&to_agency=15003-jc&reason=" + std::string(301, 'x'), aa_);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(has(r.body, "id=\"reason-error\""));
+  EXPECT_TRUE(has(r.body, "<option value=\"15003-jc\" selected>"));
+  // Without the CSRF token: 403.
+  EXPECT_EQ(post(path + "/weiterleiten", "to_agency=15003-jc&reason=x", aa_).status, 403);
+  EXPECT_EQ(status_of(id), "open");
+  EXPECT_EQ(get(path, aa_).status, 200);
+  auto n = db_->read([](store::Executor& x) {
+    return x.query_int("SELECT COUNT(*) FROM contact_request_forwards");
+  });
+  EXPECT_EQ(*n, 0);
+
+  // Another agency cannot forward it: 404.
+  const std::string jc = sign_in("15003-jc");
+  const std::string jc_csrf = csrf_of(jc);
+  EXPECT_EQ(
+      post(path + "/weiterleiten", "csrf_token=" + jc_csrf + "&to_agency=15003-ja&reason=x", jc)
+          .status,
+      404);
+
+  // Forwarded: back to the own queue with a notice; the request is gone here.
+  r = post(path + "/weiterleiten",
+           "csrf_token=" + csrf + "&to_agency=15003-jc&reason=Fragt+nach+B%C3%BCrgergeld", aa_);
+  EXPECT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.headers["Location"], "/anfragen?weitergeleitet=1");
+  auto q = get("/anfragen?weitergeleitet=1", aa_);
+  EXPECT_TRUE(has(q.body, "Die Anfrage ist weitergeleitet."));
+  EXPECT_FALSE(has(q.body, references_[id]));
+  EXPECT_EQ(get(path, aa_).status, 404);
+
+  // The Jobcenter has it now, with its way: from, to, who, when, why.
+  EXPECT_TRUE(has(section(get("/anfragen", jc).body, "offen"), references_[id]));
+  page = get(path, jc);
+  ASSERT_EQ(page.status, 200);
+  const std::string history = section(page.body, "weiterleitungen");
+  EXPECT_TRUE(has(history, "Agentur für Arbeit Magdeburg → Jobcenter Magdeburg")) << history;
+  EXPECT_TRUE(has(history, "15003-aa"));
+  EXPECT_TRUE(has(history, "Fragt nach Bürgergeld"));
+  EXPECT_TRUE(std::regex_search(history, std::regex(R"(\d\d\.\d\d\.\d{4},? \d\d:\d\d)")))
+      << history;
+  // Its select offers the Agentur für Arbeit now, not itself.
+  EXPECT_TRUE(has(page.body, "<option value=\"15003-aa\">"));
+  EXPECT_FALSE(has(page.body, "<option value=\"15003-jc\""));
+
+  // A closed request offers no forwarding, and a forged one changes nothing.
+  ASSERT_EQ(post(path + "/abschliessen", "csrf_token=" + jc_csrf + "&outcome=contacted", jc).status,
+            303);
+  page = get(path, jc);
+  EXPECT_FALSE(has(page.body, "/weiterleiten\""));
+  EXPECT_TRUE(has(page.body, "id=\"weiterleitungen\""));  // the history stays
+  r = post(path + "/weiterleiten", "csrf_token=" + jc_csrf + "&to_agency=15003-ja&reason=x", jc);
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.headers["Location"], path);
+  EXPECT_EQ(get(path, jc).status, 200);
+  EXPECT_EQ(get(path, sign_in("15003-aa")).status, 404);
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 // workers gets the 404 page (existence is not revealed), other roles 403.
 // These handlers only turn the results into view data.
 #include <boost/json.hpp>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,8 +32,6 @@ using namespace pages;  // NOLINT: the shared page helpers
 using domain::CategorySet;
 using domain::DataCategory;
 
-constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
-
 std::string need_label(std::string_view key) {
   for (const auto& n : domain::all_needs())
     if (n.key == key) return std::string(n.label_de);
@@ -48,19 +45,17 @@ json::array category_labels(const CategorySet& set) {
   return out;
 }
 
-// "21.11.2026, 16:54 UTC": times are stored in UTC and shown as such rather
-// than guessed into a zone the server may not share with the reader.
+// "21.11.2026, 17:54": times are stored in UTC and shown in German civil time
+// (CET/CEST by the EU rule, common/date.h), the time the young person and
+// the staff lived them; independent of the server's own zone.
 std::string german_time(std::int64_t ms) {
-  if (ms <= 0) return "";
-  const Date d = Date::from_unix_ms(ms);
-  const std::int64_t minutes = (ms - d.days_since_epoch() * kDayMs) / 60000;
-  char hm[8];
-  std::snprintf(hm, sizeof hm, "%02d:%02d", static_cast<int>(minutes / 60),
-                static_cast<int>(minutes % 60));
-  return d.german() + ", " + hm + " UTC";
+  return ms > 0 ? format_berlin(ms) : "";
 }
 
-std::string german_day(std::int64_t ms) { return ms > 0 ? Date::from_unix_ms(ms).german() : ""; }
+// The German civil date: an entry at 23:30 UTC belongs to the next day there.
+std::string german_day(std::int64_t ms) {
+  return ms > 0 ? berlin_time(ms).date.german() : "";
+}
 
 // "2026-03-10 14:00" -> "10.03.2026, 14:00"
 std::string german_slot(const std::string& slot) {

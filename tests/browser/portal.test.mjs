@@ -3,8 +3,10 @@
 // about "Bewerbung" and a contact point in Magdeburg, sends a contact request
 // (first with mistakes: the form keeps what was typed) and sees the
 // reference; the Agentur für Arbeit Magdeburg (15003-aa), to which the topic
-// is routed, finds it in its queue (/anfragen) and takes it over. The same
-// flow without JavaScript. axe-core checks every portal page.
+// is routed, finds it in its queue (/anfragen) and takes it over, then
+// forwards it to the Jobcenter (first without agency and reason: 422), which
+// alone has it afterwards, with the way it took. The same flow without
+// JavaScript. axe-core checks every portal and intake page.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -160,6 +162,59 @@ async function caseWorkerFlow(page, reference, { a11y = true, suffix = '' } = {}
   assertIncludes(await page.locator('.portal-facts').innerText(), '15003-aa');
 }
 
+// The Agentur für Arbeit passes the request to the Jobcenter of its alliance;
+// afterwards only the Jobcenter has it, and sees where it came from and why.
+async function forwardFlow(options, reference, { a11y = true, suffix = '' } = {}) {
+  const REASON = 'Fragt eigentlich nach Bürgergeld.';
+  const aa = await newContext(browser, options);
+  try {
+    const page = await aa.newPage();
+    await signIn(page, '15003-aa');
+    await page.goto(`${lotse.baseUrl}/anfragen`);
+    await Promise.all([page.waitForNavigation(),
+      page.locator(`main a.kern-link:has-text("${reference}")`).click()]);
+    const choices = await page.locator('#to_agency option').allInnerTexts();
+    assert.ok(choices.includes('Jobcenter Magdeburg'), choices.join(', '));
+    assert.ok(!choices.some((c) => c.includes('Agentur für Arbeit')), choices.join(', '));
+    // Nothing chosen, no reason: the page again, both fields named.
+    let response = await submit(page, 'main form[action$="/weiterleiten"] button[type="submit"]');
+    assert.equal(response.status(), 422);
+    const summary = page.locator('.lotse-error-summary');
+    for (const anchor of ['#to_agency', '#reason']) {
+      assert.equal(await summary.locator(`a[href="${anchor}"]`).count(), 1, anchor);
+    }
+    assert.equal(await page.getAttribute('#reason', 'aria-invalid'), 'true');
+    assertIncludes(await page.locator('#reason-error').innerText(), 'Grund');
+    await checkPage(page, `portal-forward-errors${suffix}`, { a11y });
+    await page.selectOption('#to_agency', '15003-jc');
+    await page.fill('#reason', REASON);
+    response = await submit(page, 'main form[action$="/weiterleiten"] button[type="submit"]');
+    assert.equal(response.status(), 200);
+    assert.equal(new URL(page.url()).pathname, '/anfragen');
+    assertIncludes(await page.locator('main [role="status"]').innerText(), de['intake.notice.forwarded']);
+    assert.ok(!(await page.locator('main').innerText()).includes(reference));
+    await checkPage(page, `portal-forwarded${suffix}`, { a11y });
+  } finally {
+    await aa.close();
+  }
+  const jc = await newContext(browser, options);
+  try {
+    const page = await jc.newPage();
+    await signIn(page, '15003-jc');
+    await page.goto(`${lotse.baseUrl}/anfragen`);
+    const link = page.locator(`main a.kern-link:has-text("${reference}")`);
+    assert.equal(await link.count(), 1, `${reference} in the Jobcenter's queue`);
+    await Promise.all([page.waitForNavigation(), link.click()]);
+    const history = await page.locator('#intake-forwards').innerText();
+    assertIncludes(history, 'Agentur für Arbeit Magdeburg → Jobcenter Magdeburg');
+    assertIncludes(history, '15003-aa');
+    assertIncludes(history, REASON);
+    await checkPage(page, `portal-request-forwarded${suffix}`, { a11y });
+  } finally {
+    await jc.close();
+  }
+}
+
 for (const viewport of VIEWPORTS) {
   describe(`youth portal at ${viewport.width}x${viewport.height}`, () => {
     let reference;
@@ -204,6 +259,11 @@ for (const viewport of VIEWPORTS) {
       }
     });
 
+    test('the Agentur forwards it to the Jobcenter, which alone has it then', async () => {
+      assert.ok(reference, 'the young person sent a request');
+      await forwardFlow({ viewport }, reference);
+    });
+
     test('an unknown place is explained at the field, nothing typed lost', async () => {
       const context = await newContext(browser, { viewport });
       const page = await context.newPage();
@@ -239,5 +299,6 @@ describe('youth portal without JavaScript', () => {
     } finally {
       await staff.close();
     }
+    await forwardFlow(options, reference, { a11y: false, suffix: '-nojs' });
   });
 });

@@ -10,6 +10,7 @@
 //   sent->reference   // "JBA-7K3Q-9"
 //   auto queue = portal.queue(staff);              // audited intake.read
 //   portal.assign(staff, id); portal.close(staff, id, "contacted");
+//   portal.forward(staff, id, "15003-jc", "Fragt nach Bürgergeld");  // only 15003-jc sees it now
 //   portal.purge_closed(30);                       // closed requests only, a fixed period
 //   portal.run_retention("admin", /*dry_run=*/false);  // `lotse retention run`: both rules
 //
@@ -20,8 +21,14 @@
 // rate limited per client address (in the database: BLAKE2b of the address,
 // kept one hour), a filled honeypot stores nothing, and sizes are limited.
 //
+// Forwarding (Kundensteuerung): the routed agency may pass a request that is
+// not closed to another agency of the same alliance, with a reason. The
+// reason may name the young person, so it is kept only with the request
+// (deleted with it by retention) and the audit entry names ids and agencies.
+//
 // Errors: kInvalidArgument naming the field ("name", "contact", "need",
-// "message", "consent"), kTooManyRequests, kNotFound, kForbidden.
+// "message", "consent"; "to_agency", "reason" when forwarding),
+// kTooManyRequests, kNotFound, kForbidden, kConflict (closed request).
 // Thread safety: safe to call concurrently (state lives in the database).
 #pragma once
 
@@ -60,6 +67,7 @@ struct PortalOptions {
 inline constexpr std::size_t kMaxNameChars = 60;
 inline constexpr std::size_t kMaxContactChars = 120;
 inline constexpr std::size_t kMaxMessageChars = 1000;
+inline constexpr std::size_t kMaxForwardReasonChars = 300;
 // Version of the consent text shown with the form, stored with each request.
 inline constexpr const char* kConsentTextVersion = "portal-consent-2025-1";
 
@@ -100,6 +108,12 @@ struct Coordinator {
 enum class RequestStatus { kOpen, kAssigned, kClosed };
 std::string_view status_name(RequestStatus s);
 
+// One step of a request's way through the alliance.
+struct Forwarding {
+  std::string from_agency, to_agency, reason, forwarded_by;
+  std::int64_t forwarded_at_ms = 0;
+};
+
 struct ContactRequest {
   std::int64_t id = 0;
   std::string reference, alliance_ags, need, routed_agency;
@@ -110,6 +124,7 @@ struct ContactRequest {
   std::int64_t closed_at_ms = 0;
   std::int64_t age_hours = 0;  // at the time of reading
   bool overdue = false;        // not closed and older than overdue_hours
+  std::vector<Forwarding> forwards;  // oldest first; filled by get() only
 };
 
 struct Queue {
@@ -133,6 +148,12 @@ Result<std::string> contact_kind(std::string_view contact);
 // consent); empty when submit() would accept it. Does not look at the
 // honeypot or the rate limit.
 std::vector<Error> validate(const ContactDraft& d);
+
+// Problems of a forwarding that need no database (in form order: to_agency,
+// reason): no target chosen, reason empty, too long or with control
+// characters. forward() also checks that the target is another agency of
+// the request's alliance.
+std::vector<Error> validate_forward(const std::string& to_agency, const std::string& reason);
 
 std::string make_reference();
 bool check_reference(std::string_view ref);
@@ -183,6 +204,15 @@ class PortalService {
   Result<ContactRequest> get(const privacy::Reader& r, std::int64_t id);
   Result<void> assign(const privacy::Reader& r, std::int64_t id);
   Result<void> close(const privacy::Reader& r, std::int64_t id, const std::string& outcome);
+  // Routes the request to `to_agency` (another agency of its alliance) and
+  // records the step; the request becomes open and unassigned there, and
+  // the forwarding agency no longer sees it. kNotFound unless the request is
+  // routed to the reader's agency (checked first, so nothing else is
+  // revealed), kConflict when closed, then kInvalidArgument on "to_agency"
+  // or "reason". One transaction, audited as intake.forward without the
+  // reason.
+  Result<void> forward(const privacy::Reader& r, std::int64_t id, const std::string& to_agency,
+                       const std::string& reason);
 
   // Retention: deletes requests closed more than `days` days ago (default:
   // options().retention_days_after_close), audited; returns how many.
