@@ -16,8 +16,10 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "lotse/common/crypto.h"
@@ -74,6 +76,40 @@ std::string coordinate(double v) {
   std::snprintf(buf, sizeof buf, "%.5f", v);
   return buf;
 }
+
+// Answers of the "Was brauchst du?" search, kept for a few seconds. The
+// page is public and the same for everyone who asks the same question
+// (alliance, topic, place, language): no person's data, nothing to audit.
+// Building it reads every matching offer and the opening hours of each
+// nearby contact point; a popular question asked by many at once is
+// answered from here. Catalogue changes show after at most kTtlMs, and
+// "open now" is at most that old.
+class PortalAnswerCache {
+ public:
+  static constexpr std::int64_t kTtlMs = 15'000;
+  static constexpr std::size_t kMaxEntries = 4096;  // then start afresh
+
+  std::optional<json::object> get(const std::string& key, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.expires_ms <= now_ms) return std::nullopt;
+    return it->second.data;
+  }
+
+  void put(const std::string& key, const json::object& data, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_[key] = {now_ms + kTtlMs, data};
+  }
+
+ private:
+  struct Entry {
+    std::int64_t expires_ms = 0;
+    json::object data;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
 
 class PortalPages {
  public:
@@ -298,6 +334,10 @@ class PortalPages {
     const std::string need = r.path_params["need"];
     if (!is_need(need)) return web_.error_page(r, 404);
     const std::string ort = q(r, "ort");
+    const std::int64_t now = web_.clock();
+    const std::string key = a->slug + '\n' + need + '\n' + ort + '\n' + web_.lang(r);
+    if (auto cached = answers_.get(key, now))
+      return web_.page(r, 200, "portal_need", *cached, "portal.need.title", std::nullopt);
     auto offers = web_.catalogue.list_offers({.alliance_ags = a->ags, .need = need, .limit = 50});
     if (!offers) return web_.failure(r, offers.error());
     json::array list;
@@ -322,6 +362,8 @@ class PortalPages {
       data["has_errors"] = true;
       data["errors"] = json::array{json::object{{"field", "ort"}, {"message", error}}};
       data["fe"] = json::object{{"ort", error}};
+    } else {
+      answers_.put(key, data, now);
     }
     return web_.page(r, error.empty() ? 200 : 422, "portal_need", data, "portal.need.title",
                      std::nullopt);
@@ -502,6 +544,7 @@ class PortalPages {
   }
 
   WebContext& web_;
+  PortalAnswerCache answers_;
 };
 
 }  // namespace

@@ -248,6 +248,51 @@ TEST_F(PortalSummerNightDb, TodayIsTheGermanDayNotTheUtcOne) {
   EXPECT_FALSE(has(card, "09:00–17:00")) << card;
 }
 
+class PortalCacheDb : public PortalPagesDb {
+ protected:
+  void configure() override {
+    clock_ = [this] { return now_.load(); };
+  }
+  std::atomic<std::int64_t> now_{(20'648LL * 86'400 + 10 * 3'600) * 1000};  // 2026-07-14 10:00Z
+};
+
+// The search answer is kept for a few seconds, never longer: a new contact
+// point appears once that time has passed, and each question has its own.
+TEST_F(PortalCacheDb, SearchAnswersAreKeptForFifteenSecondsAtMost) {
+  auto before = http_request(port_, "GET", "/magdeburg/thema/applications");
+  ASSERT_EQ(before.status, 200) << before.body;
+  catalogue::CatalogueService cat(*db_, clock_, organisation::default_data_dir());
+  catalogue::Dataset d;
+  const std::string org = "33333333-3333-4333-8333-333333333333";
+  ASSERT_TRUE(d.add("organization", {{"id", org}, {"name", "JBA Magdeburg"}, {"description", "Träger"}}));
+  auto imported = cat.import_hsds({.username = "admin", .request_id = "t", .all_alliances = true}, d);
+  ASSERT_TRUE(imported && imported->written);
+  auto point = cat.create_contact_point(
+      {.username = "15003-koord", .request_id = "t", .alliance_ags = "15003"},
+      {.alliance_ags = "15003",
+       .organization_id = org,
+       .kind = "central_office",
+       .name = "Neue Anlaufstelle am Hasselbachplatz",
+       .street = "Hasselbachplatz 1",
+       .postcode = "39104",
+       .city = "Magdeburg"});
+  ASSERT_TRUE(point) << point.error().message;
+
+  now_ += 14'000;
+  auto cached = http_request(port_, "GET", "/magdeburg/thema/applications");
+  ASSERT_EQ(cached.status, 200);
+  EXPECT_FALSE(has(cached.body, "Neue Anlaufstelle am Hasselbachplatz"));
+  // Another question is answered afresh.
+  auto other = http_request(port_, "GET", "/magdeburg/thema/debts");
+  ASSERT_EQ(other.status, 200);
+  EXPECT_TRUE(has(other.body, "Neue Anlaufstelle am Hasselbachplatz"));
+
+  now_ += 1'000;
+  auto fresh = http_request(port_, "GET", "/magdeburg/thema/applications");
+  ASSERT_EQ(fresh.status, 200);
+  EXPECT_TRUE(has(fresh.body, "Neue Anlaufstelle am Hasselbachplatz"));
+}
+
 TEST_F(PortalPagesDb, WithoutTheCsrfCookieNothingIsStored) {
   auto r = http_request(port_, "POST", "/magdeburg/kontakt", std::string(kGood) + "&csrf_token=" + csrf_,
                         {{"Content-Type", "application/x-www-form-urlencoded"}});
