@@ -259,7 +259,7 @@ CaseworkService::CaseworkService(store::Database& db, Clock clock, CaseworkOptio
 Result<std::int64_t> CaseworkService::create_person(const Reader& r, const NewPerson& p) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   LOTSE_TRY(check_length(p.given_name, "given_name", 1, 100, "Vorname"));
   LOTSE_TRY(check_length(p.family_name, "family_name", 1, 100, "Nachname"));
   LOTSE_ASSIGN_OR_RETURN(Date birth, Date::parse(p.birth_date, "birth_date"));

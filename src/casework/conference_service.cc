@@ -287,7 +287,7 @@ ConferenceService::ConferenceService(store::Database& db, Clock clock)
 Result<std::int64_t> ConferenceService::create(const Reader& r, const NewConference& c) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
 
   // Input first, in the order of the form, so the first wrong field is named.
   if (c.anonymous) {
@@ -422,7 +422,7 @@ Result<std::vector<ConferenceSummary>> ConferenceService::list(const Reader& r,
                                                                const ConferenceFilter& f) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const std::string today = Date::from_unix_ms(now).str();
+  const std::string today = berlin_time(now).date.str();
   // A write transaction: names shown in the list are reads through the gate.
   return db_.write([&](store::Executor& x) -> Result<std::vector<ConferenceSummary>> {
     std::string where =
@@ -492,7 +492,7 @@ Result<std::vector<ConferenceSummary>> ConferenceService::list(const Reader& r,
 Result<ConferenceView> ConferenceService::get(const Reader& r, std::int64_t conference_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   // A write transaction: the reads of the case and of the conference are
   // audited. A denial is answered only after commit, so that its audit entry
   // is not rolled back with the error.
@@ -599,7 +599,7 @@ Result<std::int64_t> ConferenceService::add_item(const Reader& r, std::int64_t c
                                                  const NewConferenceItem& item) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   if (item.kind != "decision" && item.kind != "task")
     return Error::invalid("kind", "Art: decision (Beschluss) oder task (Aufgabe).");
   LOTSE_TRY(check_length(item.text, "text", 1, 2000,
@@ -712,7 +712,7 @@ Result<std::int64_t> ConferenceService::mark_task_done(const Reader& r, std::int
 Result<TaskInbox> ConferenceService::tasks(const Reader& r) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   const std::string sql = fmt::format(
       "SELECT {}, c.scheduled_at, c.anonymous, c.case_id{} "
       "JOIN conferences c ON c.id = i.conference_id "

@@ -29,7 +29,7 @@ Result<std::int64_t> CaseworkService::record_consent(const Reader& r, std::int64
                                                      const domain::ConsentDraft& d) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   return db_.write([&](store::Executor& x) -> Result<std::int64_t> {
     LOTSE_ASSIGN_OR_RETURN(internal::CaseHeader h, internal::require_owner(x, r, case_id, now));
     LOTSE_ASSIGN_OR_RETURN(
@@ -191,7 +191,7 @@ Result<std::int64_t> CaseworkService::record_transfer(const Reader& r, std::int6
                                                       const NewTransfer& t) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   LOTSE_ASSIGN_OR_RETURN(std::string basis, domain::validate_legal_basis(t.legal_basis));
   const std::size_t reason_len = internal::text_length(t.reason);
   if (reason_len < 10 || reason_len > 1000)

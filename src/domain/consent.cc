@@ -10,7 +10,9 @@ namespace lotse::domain {
 ConsentState consent_state(const Consent& c, std::int64_t now_ms) {
   if (c.withdrawn_at_ms && *c.withdrawn_at_ms <= now_ms) return ConsentState::kWithdrawn;
   if (c.superseded_at_ms && *c.superseded_at_ms <= now_ms) return ConsentState::kSuperseded;
-  const Date today = Date::from_unix_ms(now_ms);
+  // Validity dates are German calendar days, as written on the form: at
+  // 23:30 UTC in summer it is already the next day for the young person.
+  const Date today = berlin_time(now_ms).date;
   if (today < c.terms.valid_from) return ConsentState::kNotYetValid;
   if (today > c.terms.valid_until) return ConsentState::kExpired;
   return ConsentState::kActive;

@@ -254,6 +254,23 @@ TEST(ConsentState, ActiveExpiredWithdrawnSuperseded) {
   EXPECT_EQ(consent_state(c, kNow), ConsentState::kSuperseded);
 }
 
+// Validity dates are German days: a consent from 16 July is active from
+// 22:00 UTC on 15 July (midnight in Berlin, summer time), and one until
+// 31 December has expired from 23:00 UTC that day (midnight, winter time).
+TEST(ConsentState, DaysAreGermanDays) {
+  Consent c;
+  c.terms = valid_draft();
+  c.terms.valid_from = Date{2026, 7, 16};
+  c.terms.valid_until = Date{2026, 12, 31};
+  const std::int64_t day = 86'400'000, hour = 3'600'000;
+  const std::int64_t jul15 = Date{2026, 7, 15}.days_since_epoch() * day;
+  EXPECT_EQ(consent_state(c, jul15 + 21 * hour + 59 * 60'000), ConsentState::kNotYetValid);
+  EXPECT_EQ(consent_state(c, jul15 + 22 * hour), ConsentState::kActive);  // 00:00 in Berlin
+  const std::int64_t dec31 = Date{2026, 12, 31}.days_since_epoch() * day;
+  EXPECT_EQ(consent_state(c, dec31 + 22 * hour + 59 * 60'000), ConsentState::kActive);
+  EXPECT_EQ(consent_state(c, dec31 + 23 * hour), ConsentState::kExpired);  // 00:00 on 1 January
+}
+
 TEST(CaseVocabulary, PhasesCategoriesNeeds) {
   EXPECT_TRUE(validate_phase(1));
   EXPECT_TRUE(validate_phase(5));

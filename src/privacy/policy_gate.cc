@@ -153,7 +153,7 @@ Result<std::vector<CaseAccess>> PolicyGate::decide_all(store::Executor& x, const
           g.bases.push_back(fmt::format("Einwilligung Nr. {} (Version {}), § 67b SGB X",
                                         row.integer(1), row.integer(2)));
         }));
-    const std::string today = Date::from_unix_ms(now_ms).str();
+    const std::string today = berlin_time(now_ms).date.str();
     LOTSE_TRY(query_in(
         x,
         "SELECT case_id, id, legal_basis, categories FROM legal_transfers WHERE to_agency = ? AND "
