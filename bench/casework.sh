@@ -34,59 +34,12 @@ HELLO="$BUILD_DIR/bench/hello_world"
 USERNAME=15003-jc
 PASSWORD=demo
 
-die() { echo "bench: $*" >&2; exit 1; }
+# die, $tmp with its exit trap, free_port, wait_ready, to_ms.
+source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 command -v curl >/dev/null || die "curl not found (make deps installs it)"
 [[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
 [[ -x "$LOTSE" ]] || die "$LOTSE not found - run 'make build' first"
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local port low=32768
-  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
-    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
-  fi
-  for _ in $(seq 1 50); do
-    port=$((10000 + RANDOM % (low - 10000)))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
-
-wait_ready() {
-  local name=$1 pid=$2 url=$3 log=$4
-  for _ in $(seq 1 600); do
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$name exited during start-up"; }
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) != 000 ]] && return 0
-    sleep 0.1
-  done
-  cat "$log" >&2
-  die "$name did not answer on $url within 60 s"
-}
-
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000;
-    else if (v ~ /s$/) n *= 1000
-    printf "%.2f", n
-  }'
-}
 
 # --- the database ----------------------------------------------------------
 if [[ -z "$DB" ]]; then
