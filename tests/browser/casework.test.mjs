@@ -7,12 +7,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
-  messages, VIEWPORTS, assertIncludes,
+  startLotse, launchBrowser, newContext, checkA11y, watchConsole, messages, VIEWPORTS,
+  assertIncludes, submit, signIn, checkPage,
 } from './harness.mjs';
 
 const de = messages.de;
-const PASSWORD = 'demo';
 
 // Born on 1 January sixteen years ago: 16 today, so her own consent needs
 // the insight assessment (Einsichtsfähigkeit, 15-17).
@@ -38,25 +37,6 @@ function realProblems(problems) {
   return problems.filter((p) => !p.endsWith('net::ERR_ABORTED'));
 }
 
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
-
-async function signIn(page, username) {
-  await page.goto(`${lotse.baseUrl}/anmelden`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
-}
-
-// Every page: one h1, no axe violations, no sideways scrolling, a screenshot.
-async function checkPage(page, name) {
-  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
-  await checkA11y(page, name);
-  await assertNoPageOverflow(page);
-  await screenshot(page, name);
-}
-
 for (const viewport of VIEWPORTS) {
   describe(`case work at ${viewport.width}x${viewport.height}`, () => {
     let caseUrl;
@@ -66,7 +46,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-jc');
+        await signIn(page, lotse.baseUrl, '15003-jc');
         assert.equal(new URL(page.url()).pathname, '/start');
         await checkPage(page, 'cw-start');
         await submit(page, 'main a[href="/faelle"]');
@@ -166,7 +146,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-ja');
+        await signIn(page, lotse.baseUrl, '15003-ja');
         await page.goto(`${lotse.baseUrl}/faelle`);
         const incoming = page.locator('#eingang').locator('..');
         assertIncludes(await incoming.innerText(), 'Lena Schulz');
@@ -193,7 +173,7 @@ for (const viewport of VIEWPORTS) {
       const context = await newContext(browser, { viewport });
       const page = await context.newPage();
       try {
-        await signIn(page, '15003-aa');
+        await signIn(page, lotse.baseUrl, '15003-aa');
         const response = await page.goto(`${lotse.baseUrl}${caseUrl}`);
         assert.equal(response.status(), 404);
         assert.equal((await page.locator('h1').innerText()).trim(), de['error.404.heading']);
@@ -214,7 +194,7 @@ describe('case work without JavaScript', () => {
     const context = await newContext(browser, { viewport: VIEWPORTS[1], javaScriptEnabled: false });
     try {
       const page = await context.newPage();
-      await signIn(page, '15003-jc');
+      await signIn(page, lotse.baseUrl, '15003-jc');
       await page.goto(`${lotse.baseUrl}/faelle/neu`);
       await page.fill('#given_name', 'Jonas');
       await page.fill('#family_name', 'Becker');

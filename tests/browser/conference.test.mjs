@@ -7,12 +7,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
-  messages, VIEWPORTS, assertIncludes,
+  startLotse, launchBrowser, newContext, checkA11y, watchConsole, messages, VIEWPORTS,
+  assertIncludes, submit, signIn, checkPage,
 } from './harness.mjs';
 
 const de = messages.de;
-const PASSWORD = 'demo';
 
 let lotse;
 let browser;
@@ -30,25 +29,6 @@ after(async () => {
 // The favicon may be aborted when the test moves on; not a page problem.
 function realProblems(problems) {
   return problems.filter((p) => !p.endsWith('net::ERR_ABORTED'));
-}
-
-async function submit(page, selector) {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response;
-}
-
-async function signIn(page, username) {
-  await page.goto(`${lotse.baseUrl}/anmelden`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
-}
-
-async function checkPage(page, name) {
-  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
-  await checkA11y(page, name);
-  await assertNoPageOverflow(page);
-  await screenshot(page, name);
 }
 
 function isoDay(offset) {
@@ -77,7 +57,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-jc');
+        await signIn(page, lotse.baseUrl, '15003-jc');
         await page.goto(`${lotse.baseUrl}/faelle/neu`);
         await page.fill('#given_name', given);
         await page.fill('#family_name', family);
@@ -169,7 +149,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-ja');
+        await signIn(page, lotse.baseUrl, '15003-ja');
         await page.goto(`${lotse.baseUrl}/faelle`);
         const before = await inboxTasks(page);
         assertIncludes(before.text, taskText);
@@ -208,7 +188,7 @@ for (const viewport of VIEWPORTS) {
       const context = await newContext(browser, { viewport });
       const page = await context.newPage();
       try {
-        await signIn(page, '15003-aa');
+        await signIn(page, lotse.baseUrl, '15003-aa');
         const response = await page.goto(`${lotse.baseUrl}${conferenceUrl}`);
         assert.equal(response.status(), 404);
         assert.ok(!(await page.content()).includes(family));
@@ -225,7 +205,7 @@ describe('case conference without JavaScript', () => {
     const context = await newContext(browser, { viewport: VIEWPORTS[1], javaScriptEnabled: false });
     try {
       const page = await context.newPage();
-      await signIn(page, '15003-jc');
+      await signIn(page, lotse.baseUrl, '15003-jc');
       await page.goto(`${lotse.baseUrl}/fallberatungen/neu`);
       await page.fill('#scheduled_date', isoDay(2));
       await page.fill('#scheduled_time', '09:00');

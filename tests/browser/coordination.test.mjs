@@ -9,12 +9,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
-  messages, VIEWPORTS, assertIncludes,
+  startLotse, launchBrowser, newContext, watchConsole, messages, VIEWPORTS, assertIncludes, submit,
+  signIn, checkPage,
 } from './harness.mjs';
 
 const de = messages.de;
-const PASSWORD = 'demo';
 
 let lotse;
 let browser;
@@ -33,25 +32,6 @@ function realProblems(problems) {
   return problems.filter((p) => !p.endsWith('net::ERR_ABORTED'));
 }
 
-async function submit(page, selector) {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response;
-}
-
-async function signIn(page, username) {
-  await page.goto(`${lotse.baseUrl}/anmelden`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
-}
-
-async function checkPage(page, name) {
-  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
-  await checkA11y(page, name);
-  await assertNoPageOverflow(page);
-  await screenshot(page, name);
-}
-
 for (const viewport of VIEWPORTS) {
   describe(`coordination at ${viewport.width}x${viewport.height}`, () => {
     test('15003-koord follows a gap in the overview, creates an offer and sees the gap closed', async () => {
@@ -59,7 +39,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-koord');
+        await signIn(page, lotse.baseUrl, '15003-koord');
         await submit(page, `a:has-text("${de['coord.start_link']}")`);
         assert.equal(new URL(page.url()).pathname, '/koordination');
         await checkPage(page, 'coordination-home');
@@ -132,7 +112,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-koord');
+        await signIn(page, lotse.baseUrl, '15003-koord');
         await page.goto(`${lotse.baseUrl}/koordination/kontaktstellen`);
         await checkPage(page, 'coordination-points');
         await submit(page, 'table tbody th a >> nth=0');
@@ -164,7 +144,7 @@ for (const viewport of VIEWPORTS) {
       const context = await newContext(browser, { viewport });
       const page = await context.newPage();
       try {
-        await signIn(page, '15003-jc');
+        await signIn(page, lotse.baseUrl, '15003-jc');
         await page.goto(`${lotse.baseUrl}/koordination/angebote`);
         assertIncludes(await page.locator('main').innerText(), de['coord.readonly']);
         assert.equal(await page.locator('a[href="/koordination/angebote/neu"]').count(), 0);
@@ -183,7 +163,7 @@ describe('coordination without JavaScript', () => {
     const context = await newContext(browser, { javaScriptEnabled: false });
     const page = await context.newPage();
     try {
-      await signIn(page, '15003-koord');
+      await signIn(page, lotse.baseUrl, '15003-koord');
       await page.goto(`${lotse.baseUrl}/koordination/uebersicht`);
       await page.selectOption('#zielgruppe', 'parents');
       await submit(page, 'form.lotse-coord-filter button[type="submit"]');

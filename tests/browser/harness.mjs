@@ -195,6 +195,30 @@ export async function assertNoPageOverflow(page) {
   assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth} px wide in a ${innerWidth} px viewport`);
 }
 
+// Clicks and waits for the navigation it starts; returns its response.
+export async function submit(page, selector) {
+  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+  return response;
+}
+
+// Signs in through the form (every demo account's password is "demo").
+export async function signIn(page, baseUrl, username, password = 'demo') {
+  await page.goto(`${baseUrl}/anmelden`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
+}
+
+// What every page must pass: one h1, axe-core without violations (unless a
+// test checks a deliberately broken state), nothing wider than the
+// viewport; and a screenshot to look at.
+export async function checkPage(page, name, { a11y = true } = {}) {
+  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
+  if (a11y) await checkA11y(page, name);
+  await assertNoPageOverflow(page);
+  await screenshot(page, name);
+}
+
 export function assertIncludes(text, part) {
   assert.ok(text.includes(part), `expected ${JSON.stringify(part)} in:\n${text}`);
 }

@@ -7,8 +7,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
-  VIEWPORTS, assertIncludes, messages,
+  startLotse, launchBrowser, newContext, screenshot, watchConsole, VIEWPORTS, assertIncludes,
+  messages, submit, signIn, checkPage,
 } from './harness.mjs';
 
 const PASSWORD = 'demo';
@@ -111,24 +111,6 @@ function realProblems(problems) {
   return problems.filter((p) => !p.endsWith('net::ERR_ABORTED'));
 }
 
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
-
-async function signIn(page, username) {
-  await page.goto(`${lotse.baseUrl}/anmelden`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
-}
-
-async function checkPage(page, name) {
-  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
-  await checkA11y(page, name);
-  await assertNoPageOverflow(page);
-  await screenshot(page, name);
-}
-
 // Pages of a PDF as Chromium writes it (one /Type /Page object per page).
 function pdfPages(pdf) {
   return (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) || []).length;
@@ -141,7 +123,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-jc');
+        await signIn(page, lotse.baseUrl, '15003-jc');
         const caseUrl = `/faelle/${ids.case}`;
         await page.goto(`${lotse.baseUrl}${caseUrl}`);
         await submit(page, `main a[href="${caseUrl}/pendelbogen"]`);
@@ -190,7 +172,7 @@ for (const viewport of VIEWPORTS) {
       const context = await newContext(browser, { viewport });
       const page = await context.newPage();
       try {
-        await signIn(page, '15003-aa');
+        await signIn(page, lotse.baseUrl, '15003-aa');
         const response = await page.goto(`${lotse.baseUrl}/personen/${ids.person}/auskunft`);
         assert.equal(response.status(), 404);
         assert.equal((await page.locator('h1').innerText()).trim(), de['error.404.heading']);

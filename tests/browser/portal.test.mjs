@@ -10,12 +10,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
-  messages, VIEWPORTS, assertIncludes,
+  startLotse, launchBrowser, newContext, checkA11y, watchConsole, messages, VIEWPORTS,
+  assertIncludes, submit, signIn, checkPage,
 } from './harness.mjs';
 
 const de = messages.de;
-const PASSWORD = 'demo';
 const REFERENCE = /^JBA-[A-Z2-9]{4}-[A-Z2-9]$/;
 
 let lotse;
@@ -35,26 +34,6 @@ after(async () => {
 // problem of the page.
 function realProblems(problems) {
   return problems.filter((p) => !p.endsWith('net::ERR_ABORTED'));
-}
-
-async function submit(page, selector) {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response;
-}
-
-async function signIn(page, username) {
-  await page.goto(`${lotse.baseUrl}/anmelden`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
-}
-
-// Every page: one h1, no axe violations, no sideways scrolling, a screenshot.
-async function checkPage(page, name, { a11y = true } = {}) {
-  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
-  if (a11y) await checkA11y(page, name);
-  await assertNoPageOverflow(page);
-  await screenshot(page, name);
 }
 
 // The young person's way from / to the sent request; returns the reference.
@@ -142,7 +121,7 @@ async function youngPersonFlow(page, { a11y = true, suffix = '' } = {}) {
 
 // The case worker of the routed agency finds the request and takes it over.
 async function caseWorkerFlow(page, reference, { a11y = true, suffix = '' } = {}) {
-  await signIn(page, '15003-aa');
+  await signIn(page, lotse.baseUrl, '15003-aa');
   await page.goto(`${lotse.baseUrl}/faelle`);
   await submit(page, 'main a[href="/anfragen"]');
   assert.equal(new URL(page.url()).pathname, '/anfragen');
@@ -169,7 +148,7 @@ async function forwardFlow(options, reference, { a11y = true, suffix = '' } = {}
   const aa = await newContext(browser, options);
   try {
     const page = await aa.newPage();
-    await signIn(page, '15003-aa');
+    await signIn(page, lotse.baseUrl, '15003-aa');
     await page.goto(`${lotse.baseUrl}/anfragen`);
     await Promise.all([page.waitForNavigation(),
       page.locator(`main a.kern-link:has-text("${reference}")`).click()]);
@@ -200,7 +179,7 @@ async function forwardFlow(options, reference, { a11y = true, suffix = '' } = {}
   const jc = await newContext(browser, options);
   try {
     const page = await jc.newPage();
-    await signIn(page, '15003-jc');
+    await signIn(page, lotse.baseUrl, '15003-jc');
     await page.goto(`${lotse.baseUrl}/anfragen`);
     const link = page.locator(`main a.kern-link:has-text("${reference}")`);
     assert.equal(await link.count(), 1, `${reference} in the Jobcenter's queue`);
@@ -249,7 +228,7 @@ for (const viewport of VIEWPORTS) {
       const context = await newContext(browser, { viewport });
       const page = await context.newPage();
       try {
-        await signIn(page, '15003-jc');
+        await signIn(page, lotse.baseUrl, '15003-jc');
         await page.goto(`${lotse.baseUrl}/anfragen`);
         assert.equal(new URL(page.url()).pathname, '/anfragen');
         assert.ok(!(await page.locator('main').innerText()).includes(reference));

@@ -9,12 +9,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLotse, launchBrowser, newContext, checkA11y, screenshot, watchConsole, assertNoPageOverflow,
-  messages, VIEWPORTS, assertIncludes,
+  startLotse, launchBrowser, newContext, watchConsole, messages, VIEWPORTS, assertIncludes, submit,
+  signIn, checkPage,
 } from './harness.mjs';
 
 const de = messages.de;
-const PASSWORD = 'demo';
 
 let lotse;
 let browser;
@@ -29,25 +28,6 @@ after(async () => {
   await lotse?.stop();
 });
 
-async function submit(page, selector) {
-  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
-  return response;
-}
-
-async function signIn(page, username) {
-  await page.goto(`${lotse.baseUrl}/anmelden`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await submit(page, 'form[action="/anmelden"] button[type="submit"]');
-}
-
-async function checkPage(page, name) {
-  assert.equal(await page.locator('h1').count(), 1, `one h1 on ${name}`);
-  await checkA11y(page, name);
-  await assertNoPageOverflow(page);
-  await screenshot(page, name);
-}
-
 for (const viewport of VIEWPORTS) {
   describe(`providers at ${viewport.width}x${viewport.height}`, () => {
     test('15003-koord creates and edits a provider, with errors shown at the fields first', async () => {
@@ -55,7 +35,7 @@ for (const viewport of VIEWPORTS) {
       const page = await context.newPage();
       const problems = watchConsole(page);
       try {
-        await signIn(page, '15003-koord');
+        await signIn(page, lotse.baseUrl, '15003-koord');
         await page.goto(`${lotse.baseUrl}/koordination/angebote`);
         await submit(page, `main a:has-text("${de['coord.offers_providers_link']}")`);
         assert.equal(new URL(page.url()).pathname, '/koordination/traeger');
@@ -109,7 +89,7 @@ for (const viewport of VIEWPORTS) {
         const other = await newContext(browser, { viewport });
         const otherPage = await other.newPage();
         try {
-          await signIn(otherPage, '15081-koord');
+          await signIn(otherPage, lotse.baseUrl, '15081-koord');
           const denied = await otherPage.goto(`${lotse.baseUrl}${providerUrl}`);
           assert.equal(denied.status(), 403);
         } finally {
@@ -118,7 +98,7 @@ for (const viewport of VIEWPORTS) {
         const worker = await newContext(browser, { viewport });
         const workerPage = await worker.newPage();
         try {
-          await signIn(workerPage, '15003-jc');
+          await signIn(workerPage, lotse.baseUrl, '15003-jc');
           await workerPage.goto(`${lotse.baseUrl}/koordination/traeger`);
           assertIncludes(await workerPage.locator('main').innerText(), de['coord.readonly']);
           assert.equal(await workerPage.locator('table tbody th a').count(), 0);
@@ -140,7 +120,7 @@ describe('providers without JavaScript', () => {
     const context = await newContext(browser, { javaScriptEnabled: false });
     const page = await context.newPage();
     try {
-      await signIn(page, '15003-koord');
+      await signIn(page, lotse.baseUrl, '15003-koord');
       await page.goto(`${lotse.baseUrl}/koordination/traeger/neu`);
       const bad = await submit(page, 'form.lotse-form button[type="submit"]');
       assert.equal(bad.status(), 422);
