@@ -430,7 +430,7 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
 
 Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
                                                                 const std::string& query,
-                                                                int limit) {
+                                                                int limit, bool summary) {
   LOTSE_TRY(require_case_worker(r));
   const std::size_t qlen = text_length(query);
   if (qlen < 2 || qlen > 100) return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
@@ -459,20 +459,22 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
           store::Rows rows,
           x.query("SELECT id, person_id FROM cases WHERE " + in.sql + " ORDER BY id DESC",
                   {in.param}));
-      for (std::int64_t person : persons) {
-        for (const auto& row : rows) {
-          if (row.integer(1) != person) continue;
-          if (static_cast<int>(ids.size()) >= limit) break;
-          LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
-                                 privacy::PolicyGate::decide(x, r, row.integer(0), now));
-          if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
-            ids.push_back(row.integer(0));
-        }
-      }
+      // The chunk's cases in hit order, decided at once.
+      std::vector<std::int64_t> candidates;
+      for (std::int64_t person : persons)
+        for (const auto& row : rows)
+          if (row.integer(1) == person) candidates.push_back(row.integer(0));
+      LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::CaseAccess> decided,
+                             privacy::PolicyGate::decide_all(x, r, candidates, now));
+      for (std::size_t i = 0; i < candidates.size() && static_cast<int>(ids.size()) < limit; ++i)
+        if (decided[i].allowed && decided[i].categories.has(domain::DataCategory::kMasterData))
+          ids.push_back(candidates[i]);
     }
     LOTSE_ASSIGN_OR_RETURN(
         std::vector<domain::CaseRecord> cases,
-        privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kSearch, now, load_case_record));
+        privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kSearch, now,
+                                        summary ? privacy::CaseLoader(load_case_summary)
+                                                : privacy::CaseLoader(load_case_record)));
     std::erase_if(cases, [](const domain::CaseRecord& c) {
       return !c.visible.has(domain::DataCategory::kMasterData);
     });

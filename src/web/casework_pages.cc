@@ -293,7 +293,7 @@ class Pages {
         data["fe"] = std::move(fb.fe);
         return page(r, 422, "inbox", std::move(data), "page.cases.title", *c);
       }
-      auto found = web_.casework.search(c->reader, q, 50);
+      auto found = web_.casework.search(c->reader, q, 50, /*summary=*/true);
       if (!found) {
         if (found.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, found.error());
         Feedback fb;

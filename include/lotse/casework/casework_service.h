@@ -183,7 +183,9 @@ class CaseworkService {
   Result<std::vector<domain::CaseRecord>> list_cases(const Reader& r, const ListFilter& f);
   Result<CasePage> case_page(const Reader& r, const ListFilter& f);
   // Name search over the cases the caller may see with master data.
-  Result<std::vector<domain::CaseRecord>> search(const Reader& r, const std::string& query, int limit);
+  // `summary`: load only the case and person rows (what a result list shows).
+  Result<std::vector<domain::CaseRecord>> search(const Reader& r, const std::string& query, int limit,
+                                                 bool summary = false);
   Result<void> update_case(const Reader& r, std::int64_t case_id, const CaseUpdate& u);
 
   Result<std::int64_t> record_consent(const Reader& r, std::int64_t case_id,
