@@ -428,6 +428,15 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
   });
 }
 
+Result<std::int64_t> CaseworkService::own_case_count(const Reader& r) {
+  LOTSE_TRY(require_case_worker(r));
+  return db_.read([&](store::Executor& x) {
+    // Kept by triggers (migration 9).
+    return x.query_int("SELECT COALESCE(SUM(n), 0) FROM case_counts WHERE owner_agency = ?",
+                       {r.agency_key});
+  });
+}
+
 Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
                                                                 const std::string& query,
                                                                 int limit, bool summary) {

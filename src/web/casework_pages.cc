@@ -11,6 +11,7 @@
 // same page again with 422, an error summary linking to each field, the
 // message at the field, and everything typed kept.
 #include <boost/json.hpp>
+#include <array>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -54,6 +55,7 @@ class Pages {
       return [self, fn](Request& r) { return ((*self).*fn)(r); };
     };
     router.add("GET", "/faelle", bind(&Pages::inbox));
+    router.add("GET", "/faelle/liste", bind(&Pages::case_list));
     router.add("GET", "/faelle/neu", bind(&Pages::new_case_form));
     router.add("POST", "/faelle/neu", bind(&Pages::create_case));
     router.add("GET", "/faelle/{id}", bind(&Pages::show_case));
@@ -164,8 +166,10 @@ class Pages {
   // a screenful of each and links to the next.
   static constexpr int kInboxPageSize = 25;
 
-  // The sections' page parameters, in the order they appear in links.
-  static constexpr const char* kInboxPageParams[] = {"eingang", "ausgang", "eigene", "geteilt"};
+  // The sections' page parameters, in the order they appear in links: the
+  // Posteingang's handover boxes, and the case list's two lists.
+  static constexpr std::array<const char*, 2> kInboxPageParams = {"eingang", "ausgang"};
+  static constexpr std::array<const char*, 2> kListPageParams = {"eigene", "geteilt"};
 
   // A page number from the query ("?eingang=2"); absent means 1.
   static Result<int> page_number(const Request& r, const char* param) {
@@ -179,11 +183,10 @@ class Pages {
     return n;
   }
 
-  // The Posteingang URL with one section moved to `page`, keeping the search
-  // and the other sections where they are.
-  static std::string inbox_url(const std::map<std::string, int>& pages, const std::string& q,
-                               const char* param, int page) {
-    std::string url = "/faelle";
+  // `base` ("/faelle" or "/faelle/liste") with one section moved to `page`,
+  // keeping the search and the other sections where they are.
+  static std::string section_url(std::string url, const std::map<std::string, int>& pages,
+                                 const std::string& q, const char* param, int page) {
     char sep = '?';
     auto add = [&](std::string_view k, const std::string& v) {
       url += sep;
@@ -193,22 +196,35 @@ class Pages {
       sep = '&';
     };
     if (!q.empty()) add("q", url_encode(q));
-    for (const char* k : kInboxPageParams) {
-      const int n = std::string_view(k) == param ? page : pages.at(k);
+    for (const auto& [k, current] : pages) {
+      const int n = k == param ? page : current;
       if (n > 1) add(k, std::to_string(n));
     }
     return url + "#" + param;
   }
 
+  // The page numbers of `params` from the query, or the 400 answer.
+  template <std::size_t N>
+  Result<std::map<std::string, int>> page_numbers(const Request& r,
+                                                  const std::array<const char*, N>& params) {
+    std::map<std::string, int> pages;
+    for (const char* k : params) {
+      LOTSE_ASSIGN_OR_RETURN(int n, page_number(r, k));
+      pages[k] = n;
+    }
+    return pages;
+  }
+
   // Previous/next links of one section; `total` < 0 when unknown.
-  json::object pager(const Request& r, const std::map<std::string, int>& pages,
-                     const std::string& q, const char* param, bool more, std::int64_t total) {
+  json::object pager(const Request& r, const std::string& base,
+                     const std::map<std::string, int>& pages, const std::string& q,
+                     const char* param, bool more, std::int64_t total) {
     const int n = pages.at(param);
     json::object p{{"page", n}, {"label", msg(r, std::string("cases.pager.") + param)}};
     if (total >= 0)
       p["pages"] = std::max<std::int64_t>(1, (total + kInboxPageSize - 1) / kInboxPageSize);
-    if (n > 1) p["prev_url"] = inbox_url(pages, q, param, n - 1);
-    if (more) p["next_url"] = inbox_url(pages, q, param, n + 1);
+    if (n > 1) p["prev_url"] = section_url(base, pages, q, param, n - 1);
+    if (more) p["next_url"] = section_url(base, pages, q, param, n + 1);
     p["shown"] = n > 1 || more;
     return p;
   }
@@ -217,66 +233,40 @@ class Pages {
     Response denied;
     auto c = caller(r, denied);
     if (!c) return denied;
-    auto ag = agencies(c->user());
-    if (!ag) return web_.failure(r, ag.error());
-    std::map<std::string, int> pages;
-    for (const char* k : kInboxPageParams) {
-      auto n = page_number(r, k);
-      if (!n) return web_.failure(r, n.error());
-      pages[k] = *n;
-    }
-    auto offset = [&](const char* k) { return (pages.at(k) - 1) * kInboxPageSize; };
+    auto pages = page_numbers(r, kInboxPageParams);
+    if (!pages) return web_.failure(r, pages.error());
+    auto offset = [&](const char* k) { return (pages->at(k) - 1) * kInboxPageSize; };
     auto box = web_.casework.inbox(c->reader, {.limit = kInboxPageSize,
                                                .incoming_offset = offset("eingang"),
                                                .outgoing_offset = offset("ausgang")});
     if (!box) return web_.failure(r, box.error());
-    auto own_cases = web_.casework.case_page(
-        c->reader, {.limit = kInboxPageSize,
-                    .offset = offset("eigene"),
-                    .scope = casework::CaseScope::kOwn,
-                    .summary = true});
-    if (!own_cases) return web_.failure(r, own_cases.error());
-    auto shared_cases = web_.casework.case_page(
-        c->reader,
-        {.limit = kInboxPageSize,
-         .offset = offset("geteilt"),
-         .scope = casework::CaseScope::kShared,
-         .summary = true});
-    if (!shared_cases) return web_.failure(r, shared_cases.error());
+    auto own_total = web_.casework.own_case_count(c->reader);
+    if (!own_total) return web_.failure(r, own_total.error());
 
-    json::array incoming, outgoing, own, shared;
+    json::array incoming, outgoing;
     for (const auto& h : box->incoming) incoming.push_back(handover_item(r, h, c->user().agency_key));
     for (const auto& h : box->outgoing) outgoing.push_back(handover_item(r, h, c->user().agency_key));
-    for (const auto& k : own_cases->cases) own.push_back(case_item(r, k, *ag));
-    for (const auto& k : shared_cases->cases) shared.push_back(case_item(r, k, *ag));
 
     const std::string q = trim(r.query_param("q").value_or(""));
     auto more = [&](const char* k, std::int64_t total) {
-      return std::int64_t{pages.at(k)} * kInboxPageSize < total;
+      return std::int64_t{pages->at(k)} * kInboxPageSize < total;
     };
     // Headings carry the size of the whole box (counted in SQL), the pager
-    // says which part of it this page shows; the shared list has no total,
-    // as each of its cases is decided by the gate when it is shown.
+    // says which part of it this page shows. The cases themselves are on
+    // the case list (/faelle/liste): the Posteingang is what needs action.
     json::object data{{"incoming_count", box->incoming_total},
                       {"outgoing_count", box->outgoing_total},
-                      {"own_count", own_cases->own_total},
+                      {"own_count", *own_total},
                       {"has_incoming", !incoming.empty()},
                       {"has_outgoing", !outgoing.empty()},
-                      {"has_own", !own.empty()},
-                      {"has_shared", !shared.empty()},
                       {"incoming", std::move(incoming)},
                       {"outgoing", std::move(outgoing)},
-                      {"own", std::move(own)},
-                      {"shared", std::move(shared)},
-                      {"incoming_pager", pager(r, pages, q, "eingang",
+                      {"incoming_pager", pager(r, "/faelle", *pages, q, "eingang",
                                                more("eingang", box->incoming_total),
                                                box->incoming_total)},
-                      {"outgoing_pager", pager(r, pages, q, "ausgang",
+                      {"outgoing_pager", pager(r, "/faelle", *pages, q, "ausgang",
                                                more("ausgang", box->outgoing_total),
-                                               box->outgoing_total)},
-                      {"own_pager", pager(r, pages, q, "eigene", own_cases->more,
-                                          own_cases->own_total)},
-                      {"shared_pager", pager(r, pages, q, "geteilt", shared_cases->more, -1)}};
+                                               box->outgoing_total)}};
     if (box->incoming_open > 0) data["incoming_open"] = box->incoming_open;
     if (box->incoming_overdue > 0) data["incoming_overdue"] = box->incoming_overdue;
     if (box->outgoing_overdue > 0) data["outgoing_overdue"] = box->outgoing_overdue;
@@ -304,12 +294,53 @@ class Pages {
         return page(r, 422, "inbox", std::move(data), "page.cases.title", *c);
       }
       json::array results;
+      auto ag = agencies(c->user());
+      if (!ag) return web_.failure(r, ag.error());
       for (const auto& k : *found) results.push_back(case_item(r, k, *ag));
       data["results_count"] = results.size();
       data["has_results"] = !results.empty();
       data["results"] = std::move(results);
     }
     return page(r, 200, "inbox", std::move(data), "page.cases.title", *c);
+  }
+
+  // ---- Fallliste: own and shared cases, paged ----------------------------
+
+  Response case_list(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    auto ag = agencies(c->user());
+    if (!ag) return web_.failure(r, ag.error());
+    auto pages = page_numbers(r, kListPageParams);
+    if (!pages) return web_.failure(r, pages.error());
+    auto offset = [&](const char* k) { return (pages->at(k) - 1) * kInboxPageSize; };
+    auto own_cases = web_.casework.case_page(c->reader, {.limit = kInboxPageSize,
+                                                         .offset = offset("eigene"),
+                                                         .scope = casework::CaseScope::kOwn,
+                                                         .summary = true});
+    if (!own_cases) return web_.failure(r, own_cases.error());
+    auto shared_cases = web_.casework.case_page(c->reader, {.limit = kInboxPageSize,
+                                                            .offset = offset("geteilt"),
+                                                            .scope = casework::CaseScope::kShared,
+                                                            .summary = true});
+    if (!shared_cases) return web_.failure(r, shared_cases.error());
+    json::array own, shared;
+    for (const auto& k : own_cases->cases) own.push_back(case_item(r, k, *ag));
+    for (const auto& k : shared_cases->cases) shared.push_back(case_item(r, k, *ag));
+    // The own list is counted (the owner sees all its cases); the shared
+    // one has no total, as each of its cases is decided by the gate when
+    // it is shown.
+    json::object data{
+        {"own_count", own_cases->own_total},
+        {"has_own", !own.empty()},
+        {"has_shared", !shared.empty()},
+        {"own", std::move(own)},
+        {"shared", std::move(shared)},
+        {"own_pager", pager(r, "/faelle/liste", *pages, "", "eigene", own_cases->more,
+                            own_cases->own_total)},
+        {"shared_pager", pager(r, "/faelle/liste", *pages, "", "geteilt", shared_cases->more, -1)}};
+    return page(r, 200, "case_list", std::move(data), "page.case_list.title", *c);
   }
 
   // ---- Neue Person aufnehmen ---------------------------------------------

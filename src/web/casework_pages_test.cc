@@ -125,8 +125,9 @@ TEST_F(CaseworkPagesDb, PagesRenderInGerman) {
   EXPECT_TRUE(has(found.body, "Suchergebnisse (1)")) << found.body;
 }
 
-// A large agency pages through its Posteingang: the heading counts every
-// own case, a page shows 25, and the links move one section only.
+// A large agency pages through its case list: the heading counts every own
+// case, a page shows 25, and the links move one list only; the Posteingang
+// links to it with the count.
 TEST_F(CaseworkPagesDb, InboxPagesOwnCasesWithTotals) {
   casework::CaseworkService service(*db_, system_clock());
   const casework::Reader jc{.username = "15003-jc", .agency_key = "15003-jc", .case_worker = true};
@@ -138,30 +139,40 @@ TEST_F(CaseworkPagesDb, InboxPagesOwnCasesWithTotals) {
     ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
   }
   const std::string cookie = sign_in("15003-jc");
-  auto first = get("/faelle", cookie);
+  auto inbox = get("/faelle", cookie);
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  EXPECT_TRUE(has(inbox.body, "href=\"/faelle/liste#eigene\""));
+  EXPECT_TRUE(has(inbox.body, "Eigene Fälle (27)"));
+  EXPECT_FALSE(has(inbox.body, "Person Nr126"));  // the cases are on the case list
+
+  auto first = get("/faelle/liste", cookie);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_TRUE(has(first.body, "Eigene Fälle (27)"));
   EXPECT_TRUE(has(first.body, "Seite 1 von 2"));
   EXPECT_TRUE(has(first.body, "Person Nr126"));  // newest first
   EXPECT_FALSE(has(first.body, "Person Nr101"));
-  EXPECT_TRUE(has(first.body, "href=\"/faelle?eigene=2#eigene\""));
+  EXPECT_TRUE(has(first.body, "href=\"/faelle/liste?eigene=2#eigene\""));
 
-  auto second = get("/faelle?eigene=2", cookie);
+  auto second = get("/faelle/liste?eigene=2", cookie);
   ASSERT_EQ(second.status, 200);
   EXPECT_TRUE(has(second.body, "Eigene Fälle (27)"));
   EXPECT_TRUE(has(second.body, "Seite 2 von 2"));
   EXPECT_TRUE(has(second.body, "Person Nr101"));
   EXPECT_TRUE(has(second.body, "Person Nr100"));
   EXPECT_FALSE(has(second.body, "Person Nr126"));
-  EXPECT_TRUE(has(second.body, "href=\"/faelle#eigene\""));  // back to page 1
+  EXPECT_TRUE(has(second.body, "href=\"/faelle/liste#eigene\""));  // back to page 1
   EXPECT_FALSE(has(second.body, "rel=\"next\""));
 
-  // A search keeps the section's page in its links.
-  auto searched = get("/faelle?q=Nr110&eigene=2", cookie);
-  EXPECT_TRUE(has(searched.body, "href=\"/faelle?q=Nr110#eigene\"")) << searched.body;
+  // Paging one list keeps the other where it is.
+  auto both = get("/faelle/liste?eigene=2&geteilt=3", cookie);
+  ASSERT_EQ(both.status, 200);
+  EXPECT_TRUE(has(both.body, "href=\"/faelle/liste?geteilt=3#eigene\"")) << both.body;
 
   for (const std::string bad : {"0", "-1", "zwei", "2x"}) {
-    auto r = get("/faelle?eigene=" + bad, cookie);
+    auto r = get("/faelle/liste?eigene=" + bad, cookie);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_TRUE(has(r.body, "Seitenzahl")) << r.body;
+    r = get("/faelle?eingang=" + bad, cookie);
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_TRUE(has(r.body, "Seitenzahl")) << r.body;
   }

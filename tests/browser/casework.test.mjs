@@ -80,6 +80,14 @@ for (const viewport of VIEWPORTS) {
         assertIncludes(await page.locator('.lotse-notice').first().innerText(), de['case.notice.created']);
         await checkPage(page, 'cw-case-new');
 
+        // The case list: from the Posteingang's link, Lena among the own cases.
+        await page.goto(`${lotse.baseUrl}/faelle`);
+        await submit(page, 'main a[href="/faelle/liste#eigene"]');
+        assertIncludes(await page.locator('h1').innerText(), de['page.case_list.title']);
+        assertIncludes(await page.locator('#eigene').locator('..').innerText(), 'Lena Schulz');
+        await checkPage(page, 'cw-case-list');
+        await page.goto(`${lotse.baseUrl}${caseUrl}`);
+
         await submit(page, `main a[href="${caseUrl}/einwilligung"]`);
         await page.check('#recipient-15003-ja');
         await page.check('#category-master_data');

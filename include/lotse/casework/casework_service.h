@@ -182,6 +182,8 @@ class CaseworkService {
   Result<domain::CaseRecord> get_case(const Reader& r, std::int64_t case_id, ReadPath path);
   Result<std::vector<domain::CaseRecord>> list_cases(const Reader& r, const ListFilter& f);
   Result<CasePage> case_page(const Reader& r, const ListFilter& f);
+  // How many cases the caller's agency has recorded (a count, no case data).
+  Result<std::int64_t> own_case_count(const Reader& r);
   // Name search over the cases the caller may see with master data.
   // `summary`: load only the case and person rows (what a result list shows).
   Result<std::vector<domain::CaseRecord>> search(const Reader& r, const std::string& query, int limit,
