@@ -109,6 +109,7 @@ sort -u "$tmp/ids" -o "$tmp/ids"
 sed 's|^|/faelle/|' "$tmp/ids" >"$tmp/case_pages"
 sed 's|^|/api/v1/cases/|' "$tmp/ids" >"$tmp/case_api"
 echo "/faelle" >"$tmp/inbox"
+echo "/faelle/liste" >"$tmp/case_list"
 echo "/api/v1/handovers?box=in" >"$tmp/handovers_in"
 
 # Search terms as case workers type them: whole names, parts, typos, a birth date.
@@ -208,6 +209,7 @@ cpu_pid=$lotse_pid
 measure case_page "$base" "$tmp/case_pages" "$cookie" \
   "case page GET /faelle/{id} ($(wc -l <"$tmp/ids") ids)" "≤ 10"
 measure inbox "$base" "$tmp/inbox" "$cookie" "inbox GET /faelle" "≤ 10"
+measure case_list "$base" "$tmp/case_list" "$cookie" "case list GET /faelle/liste (own + shared, 25 each)" "–"
 measure search_api "$base" "$tmp/search_api" "$bearer" \
   "search GET /api/v1/cases?q=…&limit=$SEARCH_LIMIT (${#terms[@]} terms)" "≤ 20"
 measure search_page "$base" "$tmp/search_page" "$cookie" "search page GET /faelle?q=… (inbox + 50 results)" "≤ 20"
