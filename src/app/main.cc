@@ -120,6 +120,11 @@ int main(int argc, char** argv) {
       ->envname("LOTSE_HANDOVER_DUE_DAYS")
       ->check(CLI::Range(1, 60))
       ->capture_default_str();
+  serve->add_option("--intake-overdue-hours", app_options.intake_overdue_hours,
+                    "Hours after which an open contact request is flagged in the queue (1..720)")
+      ->envname("LOTSE_INTAKE_OVERDUE_HOURS")
+      ->check(CLI::Range(1, 720))
+      ->capture_default_str();
   serve->add_flag("--print-demo-logins", print_demo_logins, "Print the demo sign-ins on start");
 
   // migrate

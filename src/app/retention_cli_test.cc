@@ -409,5 +409,19 @@ TEST_F(RetentionCliDb, ServeRefusesHandoverDueDaysOutsideOneToSixty) {
   EXPECT_FALSE(has(env.output, "Lotse läuft")) << env.output;
 }
 
+TEST_F(RetentionCliDb, ServeRefusesIntakeOverdueHoursOutsideOneTo720) {
+  const std::string guard = "timeout 30";
+  for (const std::string& hours : {std::string("0"), std::string("721"), std::string("zwei")}) {
+    auto r = lotse("serve --intake-overdue-hours " + hours + " --port 0 --database " + url_, guard);
+    EXPECT_NE(r.exit_code, 0) << hours;
+    EXPECT_TRUE(has(r.output, "--intake-overdue-hours")) << hours << ": " << r.output;
+    EXPECT_FALSE(has(r.output, "Lotse läuft")) << hours << ": " << r.output;
+  }
+  auto env = lotse("serve --port 0 --database " + url_, "LOTSE_INTAKE_OVERDUE_HOURS=0 " + guard);
+  EXPECT_NE(env.exit_code, 0);
+  EXPECT_TRUE(has(env.output, "--intake-overdue-hours")) << env.output;
+  EXPECT_FALSE(has(env.output, "Lotse läuft")) << env.output;
+}
+
 }  // namespace
 }  // namespace lotse::app
