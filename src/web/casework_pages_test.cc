@@ -39,38 +39,10 @@ class CaseworkPagesDb : public WebDbFixture {
            coordinator("15003")});
   }
 
-  HttpResult get(const std::string& target, const std::string& cookie = "") {
-    if (cookie.empty()) return http_request(port_, "GET", target);
-    return http_request(port_, "GET", target, "", {{"Cookie", cookie}});
-  }
-  HttpResult post(const std::string& target, const std::string& body, const std::string& cookie) {
-    return http_request(port_, "POST", target, body,
-                        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie}});
-  }
-
-  static std::string cookie_from(const HttpResult& r, const std::string& name) {
-    auto it = r.headers.find("Set-Cookie");
-    if (it == r.headers.end()) return "";
-    std::smatch m;
-    std::regex re(name + "=([^;\n]*)");
-    return std::regex_search(it->second, m, re) ? m[1].str() : "";
-  }
-
   static std::string hidden_csrf(const std::string& html) {
     std::smatch m;
     std::regex re(R"re(name="csrf_token" value="([^"]+)")re");
     return std::regex_search(html, m, re) ? m[1].str() : "";
-  }
-
-  // Signs in through the form; returns the Cookie header value.
-  std::string sign_in(const std::string& username) {
-    auto form = get("/anmelden");
-    const std::string csrf = cookie_from(form, "lotse_csrf");
-    auto r = post("/anmelden",
-                  "username=" + username + "&password=" + kPassword + "&next=%2Fstart&csrf_token=" + csrf,
-                  "lotse_csrf=" + csrf);
-    EXPECT_EQ(r.status, 303) << r.body;
-    return "lotse_session=" + cookie_from(r, "lotse_session");
   }
 
   std::string csrf_of(const std::string& cookie) { return hidden_csrf(get("/faelle", cookie).body); }

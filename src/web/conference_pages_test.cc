@@ -30,34 +30,6 @@ class ConferencePagesDb : public WebDbFixture {
     jc_ = sign_in("15003-jc");
   }
 
-  HttpResult get(const std::string& target, const std::string& cookie) {
-    return http_request(port_, "GET", target, "", {{"Cookie", cookie}});
-  }
-  HttpResult post(const std::string& target, const std::string& body, const std::string& cookie) {
-    return http_request(port_, "POST", target, body,
-                        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie}});
-  }
-
-  static std::string cookie_from(const HttpResult& r, const std::string& name) {
-    auto it = r.headers.find("Set-Cookie");
-    if (it == r.headers.end()) return "";
-    std::smatch m;
-    std::regex re(name + "=([^;\n]*)");
-    return std::regex_search(it->second, m, re) ? m[1].str() : "";
-  }
-
-  std::string sign_in(const std::string& username) {
-    auto form = http_request(port_, "GET", "/anmelden");
-    const std::string csrf = cookie_from(form, "lotse_csrf");
-    auto r = http_request(port_, "POST", "/anmelden",
-                          "username=" + username + "&password=" + kPassword +
-                              "&next=%2Fstart&csrf_token=" + csrf,
-                          {{"Content-Type", "application/x-www-form-urlencoded"},
-                           {"Cookie", "lotse_csrf=" + csrf}});
-    EXPECT_EQ(r.status, 303) << r.body;
-    return "lotse_session=" + cookie_from(r, "lotse_session");
-  }
-
   std::string csrf_of(const std::string& cookie) {
     std::smatch m;
     const std::string html = get("/faelle", cookie).body;

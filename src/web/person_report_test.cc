@@ -79,31 +79,7 @@ class PersonReportWebDb : public WebDbFixture {
     return call(port_, method, target, token, body);
   }
 
-  HttpResult get(const std::string& target, const std::string& cookie = "") {
-    if (cookie.empty()) return http_request(port_, "GET", target);
-    return http_request(port_, "GET", target, "", {{"Cookie", cookie}});
-  }
-
-  static std::string cookie_from(const HttpResult& r, const std::string& name) {
-    auto it = r.headers.find("Set-Cookie");
-    if (it == r.headers.end()) return "";
-    std::smatch m;
-    std::regex re(name + "=([^;\n]*)");
-    return std::regex_search(it->second, m, re) ? m[1].str() : "";
-  }
-
   // Signs in through the form, as a browser would; returns the Cookie value.
-  std::string sign_in(const std::string& username) {
-    auto form = get("/anmelden");
-    const std::string csrf = cookie_from(form, "lotse_csrf");
-    auto r = http_request(port_, "POST", "/anmelden",
-                          "username=" + username + "&password=" + kPassword +
-                              "&next=%2Fstart&csrf_token=" + csrf,
-                          {{"Content-Type", "application/x-www-form-urlencoded"},
-                           {"Cookie", "lotse_csrf=" + csrf}});
-    EXPECT_EQ(r.status, 303) << r.body;
-    return "lotse_session=" + cookie_from(r, "lotse_session");
-  }
 
   static std::string today_plus(int days) {
     return add_days(Date::from_unix_ms(system_clock()()), days).str();

@@ -41,14 +41,6 @@ class PortalPagesDb : public WebDbFixture {
     EXPECT_EQ(m[1].str(), csrf_);
   }
 
-  static std::string cookie_from(const HttpResult& r, const std::string& name) {
-    auto it = r.headers.find("Set-Cookie");
-    if (it == r.headers.end()) return "";
-    std::smatch m;
-    std::regex re(name + "=([^;\n]*)");
-    return std::regex_search(it->second, m, re) ? m[1].str() : "";
-  }
-
   // Before the server starts: clock, trusted proxies.
   virtual void configure() {}
 

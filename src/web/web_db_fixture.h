@@ -12,15 +12,20 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <regex>
+#include <string>
 #include <vector>
 
 #include "lotse/identity/auth_service.h"
 #include "lotse/organisation/seed.h"
 #include "lotse/web/app.h"
 #include "lotse/web/http_server.h"
+#include "support/http_client.h"
 #include "support/test_database.h"
 
 namespace lotse::web {
+
+using lotse::testing::HttpResult;
 
 class WebDbFixture : public ::testing::Test {
  protected:
@@ -64,6 +69,39 @@ class WebDbFixture : public ::testing::Test {
     server_ = std::make_unique<HttpServer>(so, [this](Request& r) { return app_->handle(r); });
     server_->start();
     port_ = server_->port();
+  }
+
+  // Requests as a signed-in browser would send them (no Cookie header when
+  // `cookie` is empty).
+  HttpResult get(const std::string& target, const std::string& cookie = "") {
+    if (cookie.empty()) return lotse::testing::http_request(port_, "GET", target);
+    return lotse::testing::http_request(port_, "GET", target, "", {{"Cookie", cookie}});
+  }
+  HttpResult post(const std::string& target, const std::string& body, const std::string& cookie) {
+    return lotse::testing::http_request(
+        port_, "POST", target, body,
+        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie}});
+  }
+
+  // The value of cookie `name` set by the answer, or "".
+  static std::string cookie_from(const HttpResult& r, const std::string& name) {
+    auto it = r.headers.find("Set-Cookie");
+    if (it == r.headers.end()) return "";
+    std::smatch m;
+    std::regex re(name + "=([^;\n]*)");
+    return std::regex_search(it->second, m, re) ? m[1].str() : "";
+  }
+
+  // Signs in through the form; returns the Cookie header value.
+  std::string sign_in(const std::string& username) {
+    auto form = lotse::testing::http_request(port_, "GET", "/anmelden");
+    const std::string csrf = cookie_from(form, "lotse_csrf");
+    auto r = lotse::testing::http_request(
+        port_, "POST", "/anmelden",
+        "username=" + username + "&password=" + kPassword + "&next=%2Fstart&csrf_token=" + csrf,
+        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "lotse_csrf=" + csrf}});
+    EXPECT_EQ(r.status, 303) << r.body;
+    return "lotse_session=" + cookie_from(r, "lotse_session");
   }
 
   void TearDown() override {
