@@ -47,6 +47,16 @@ Error refusal(store::Executor& x, const Reader& r, std::int64_t case_id, std::in
 Result<std::vector<ConsentView>> load_consents(store::Executor& x, std::int64_t case_id,
                                                std::int64_t now_ms, bool newest_first);
 
+// The consents of the caller's own case, newest first, with the audit entry
+// of the read ("consent.list"). The caller has checked ownership.
+Result<std::vector<ConsentView>> read_own_consents(store::Executor& x, const Reader& r,
+                                                   std::int64_t case_id, std::int64_t now_ms);
+
+// The handovers of one case as the caller's boxes show them (handovers.cc).
+Result<std::vector<HandoverView>> load_case_handovers(store::Executor& x, const Reader& r,
+                                                      std::int64_t case_id, std::int64_t now_ms,
+                                                      int due_working_days);
+
 // Length in Unicode code points (inputs are UTF-8).
 std::size_t text_length(std::string_view s);
 // Lowercases ASCII and folds German umlauts and ß (ä→ae, ö→oe, ü→ue, ß→ss),

@@ -347,6 +347,32 @@ Result<domain::CaseRecord> CaseworkService::get_case(const Reader& r, std::int64
   return std::move(**read);
 }
 
+Result<CaseView> CaseworkService::case_view(const Reader& r, std::int64_t case_id) {
+  LOTSE_TRY(require_case_worker(r));
+  const std::int64_t now = clock_();
+  // As get_case: a denied read commits its audit entry and then answers
+  // kNotFound; the consents only for the agency that recorded the case.
+  auto read = db_.write([&](store::Executor& x) -> Result<std::optional<CaseView>> {
+    auto rec = privacy::PolicyGate::read_case(x, r, case_id, ReadPath::kItem, now,
+                                              load_case_record);
+    if (!rec) {
+      if (rec.error().code == ErrorCode::kNotFound) return std::optional<CaseView>();
+      return rec.error();
+    }
+    CaseView view{.record = std::move(*rec)};
+    if (view.record.owner_agency == r.agency_key) {
+      LOTSE_ASSIGN_OR_RETURN(view.consents, internal::read_own_consents(x, r, case_id, now));
+    }
+    LOTSE_ASSIGN_OR_RETURN(view.handovers,
+                           internal::load_case_handovers(x, r, case_id, now,
+                                                         options_.handover_due_working_days));
+    return std::optional<CaseView>(std::move(view));
+  });
+  if (!read) return read.error();
+  if (!*read) return Error::not_found(internal::kCaseNotFound);
+  return std::move(**read);
+}
+
 Result<std::vector<domain::CaseRecord>> CaseworkService::list_cases(const Reader& r,
                                                                     const ListFilter& f) {
   LOTSE_ASSIGN_OR_RETURN(CasePage page, case_page(r, f));

@@ -704,6 +704,41 @@ TEST_F(CaseworkDb, EveryReadIsAuditedAllowedOrDenied) {
   EXPECT_TRUE(consent_seen);
 }
 
+// The case page reads everything in one call: the owner gets the consents
+// (read audited as "consent.list"), a consented partner the cut case and
+// its handovers but no consents, an agency without consent nothing, with
+// the denial audited.
+TEST_F(CaseworkDb, CaseViewReadsLikeItsThreeCallsWithTheirAuditEntries) {
+  const std::int64_t c = shared_case(CategorySet::of({DataCategory::kMasterData}));
+  const HandoverView h = handover(jc_, c);
+  const std::string object = "case:" + std::to_string(c);
+
+  auto own = cw_->case_view(jc_, c);
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_EQ(own->record.id, c);
+  ASSERT_TRUE(own->consents);
+  ASSERT_EQ(own->consents->size(), 1u);
+  EXPECT_EQ((*own->consents)[0].state, "active");
+  ASSERT_EQ(own->handovers.size(), 1u);
+  EXPECT_EQ(own->handovers[0].id, h.id);
+  EXPECT_EQ(own->handovers[0].person_name, "Lena Schulz");
+  EXPECT_EQ(audits("case.read", object), 1);
+  EXPECT_EQ(audits("consent.list", object), 1);
+
+  auto partner = cw_->case_view(ja_, c);
+  ASSERT_TRUE(partner) << partner.error().message;
+  EXPECT_FALSE(partner->consents);
+  EXPECT_EQ(partner->record.person.given_name, "Lena");
+  EXPECT_TRUE(partner->record.needs.empty());  // needs and goals not consented
+  ASSERT_EQ(partner->handovers.size(), 1u);   // in its incoming box
+  EXPECT_EQ(audits("case.read", object), 2);
+  EXPECT_EQ(audits("consent.list", object), 1);
+
+  expect_code(cw_->case_view(aa_, c), ErrorCode::kNotFound);
+  EXPECT_EQ(audits("case.read_denied", object), 1);
+  expect_code(cw_->case_view(jc_, c + 1000), ErrorCode::kNotFound);
+}
+
 TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
   const std::int64_t a = shared_case();
   const std::int64_t b = shared_case();
@@ -729,6 +764,8 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
       out_open += v.state == "sent" || v.state == "received";
       out_overdue += v.overdue;
     }
+    EXPECT_EQ(box->incoming_total, static_cast<int>(box->incoming.size()));
+    EXPECT_EQ(box->outgoing_total, static_cast<int>(box->outgoing.size()));
     EXPECT_EQ(box->incoming_open, in_open);
     EXPECT_EQ(box->incoming_overdue, in_overdue);
     EXPECT_EQ(box->outgoing_open, out_open);
@@ -760,7 +797,61 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
   auto later = cw_->handovers(jc_, false);
   ASSERT_TRUE(later);
   EXPECT_EQ(later->size(), 3u);
-  (void)ha;
+  check(jc_);
+
+  // The trigger-kept handover_counts agree with the table after accepting,
+  // withdrawing, completing and deleting (as retention does).
+  ASSERT_TRUE(cw_->act_on_handover(ja_, hb.id, HandoverAction::kAccept));
+  ASSERT_TRUE(cw_->act_on_handover(jc_, ha.id, HandoverAction::kWithdraw));
+  ASSERT_TRUE(cw_->act_on_handover(ja_, hb.id, HandoverAction::kComplete));
+  check(jc_);
+  check(ja_);
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec("DELETE FROM handover_events WHERE handover_id = ?", {hd.id}));
+    LOTSE_TRY(x.exec("DELETE FROM handovers WHERE id = ?", {hd.id}));
+    return ok();
+  }));
+  check(jc_);
+  check(ja_);
+  for (const char* box : {"in", "out"}) {
+    const std::string agency = std::string(box) == "in" ? "to_agency" : "from_agency";
+    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT " + agency + " AS a, state, COUNT(*) AS n FROM "
+                    "handovers GROUP BY " + agency + ", state) t LEFT JOIN handover_counts k ON "
+                    "k.agency_key = t.a AND k.box = ? AND k.state = t.state WHERE k.n IS NULL OR "
+                    "k.n <> t.n",
+                    {std::string(box)}),
+              0)
+        << box;
+    EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM handover_counts WHERE box = ?",
+                    {std::string(box)}),
+              count("SELECT COUNT(*) FROM handovers"))
+        << box;
+  }
+}
+
+// Working days count in German calendar days: a handover sent at 23:30 UTC
+// on a summer Tuesday was sent on Wednesday in Magdeburg, and is overdue
+// from the German midnight after its fifth working day, not an hour or two
+// earlier or later.
+TEST_F(CaseworkDb, HandoversFallDueByGermanCalendarDays) {
+  const std::int64_t c = shared_case();
+  now_ = (Date{2026, 7, 14}.days_since_epoch() * 86'400 + 23 * 3'600 + 30 * 60) * 1000LL;
+  const HandoverView h = handover(jc_, c);
+  ASSERT_GT(h.id, 0);
+  const Date due = add_working_days(Date{2026, 7, 15}, 5);  // Wednesday 22 July
+  EXPECT_EQ(h.due_on, due.str());
+  now_ = berlin_day_start(add_days(due, 1)) - 1;  // 23:59:59 on the due day, German time
+  auto before = cw_->inbox(jc_);
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->outgoing.size(), 1u);
+  EXPECT_FALSE(before->outgoing[0].overdue);
+  EXPECT_EQ(before->outgoing_overdue, 0);
+  now_ += 1;
+  auto after = cw_->inbox(jc_);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->outgoing[0].overdue);
+  EXPECT_EQ(after->outgoing_overdue, 1);
+  EXPECT_EQ(cw_->inbox(ja_)->incoming_overdue, 1);
 }
 
 // A name in a handover box is a read of master data: audited per case

@@ -157,13 +157,18 @@ Result<std::vector<ConsentView>> CaseworkService::consents(const Reader& r, std:
   // A write: reading the consents of a case is itself logged.
   return db_.write([&](store::Executor& x) -> Result<std::vector<ConsentView>> {
     LOTSE_TRY(internal::require_owner(x, r, case_id, now));
-    LOTSE_ASSIGN_OR_RETURN(std::vector<ConsentView> out,
-                           internal::load_consents(x, case_id, now, /*newest_first=*/true));
-    LOTSE_TRY(audit(x, now, r, "consent.list", fmt::format("case:{}", case_id),
-                    internal::kOwnCaseBasis,
-                    boost::json::serialize(boost::json::object{{"agency", r.agency_key}})));
-    return out;
+    return internal::read_own_consents(x, r, case_id, now);
   });
+}
+
+Result<std::vector<ConsentView>> internal::read_own_consents(store::Executor& x, const Reader& r,
+                                                             std::int64_t case_id,
+                                                             std::int64_t now_ms) {
+  LOTSE_ASSIGN_OR_RETURN(std::vector<ConsentView> out,
+                         load_consents(x, case_id, now_ms, /*newest_first=*/true));
+  LOTSE_TRY(audit(x, now_ms, r, "consent.list", fmt::format("case:{}", case_id), kOwnCaseBasis,
+                  boost::json::serialize(boost::json::object{{"agency", r.agency_key}})));
+  return out;
 }
 
 Result<void> CaseworkService::withdraw_consent(const Reader& r, std::int64_t consent_id) {

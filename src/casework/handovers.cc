@@ -3,6 +3,7 @@
 // concurrent actions cannot both win.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <map>
@@ -68,18 +69,19 @@ class Decisions {
     return access;
   }
 
-  // Decides the given cases for `reader` in a few queries (PolicyGate::
-  // decide_all) and remembers the answers for get().
-  Result<void> prefetch(store::Executor& x, const Reader& reader,
-                        const std::vector<std::int64_t>& case_ids, std::int64_t now_ms) {
-    std::vector<std::int64_t> missing;
-    for (std::int64_t id : case_ids)
-      if (!cache_.contains({reader.agency_key, id})) missing.push_back(id);
+  // Decides the given (agency, case) pairs in a few queries (PolicyGate::
+  // decide_for_agencies) and remembers the answers for get().
+  Result<void> prefetch(store::Executor& x, const std::vector<privacy::PolicyGate::AgencyCase>& asks,
+                        std::int64_t now_ms) {
+    std::vector<privacy::PolicyGate::AgencyCase> missing;
+    for (const auto& a : asks)
+      if (!cache_.contains({a.agency_key, a.case_id})) missing.push_back(a);
     if (missing.empty()) return ok();
     LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::CaseAccess> decided,
-                           privacy::PolicyGate::decide_all(x, reader, missing, now_ms));
+                           privacy::PolicyGate::decide_for_agencies(x, missing, now_ms));
     for (std::size_t i = 0; i < missing.size(); ++i)
-      cache_.emplace(std::make_pair(reader.agency_key, missing[i]), std::move(decided[i]));
+      cache_.emplace(std::make_pair(missing[i].agency_key, missing[i].case_id),
+                     std::move(decided[i]));
     return ok();
   }
 
@@ -108,10 +110,11 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
   v.decline_text = row.text(13);
 
   LOTSE_ASSIGN_OR_RETURN(HandoverState state, domain::parse_handover_state(v.state));
-  const Date today = Date::from_unix_ms(now_ms);
+  // Working days are German calendar days.
+  const Date today = berlin_time(now_ms).date;
   if (!row.is_null(10))
     v.overdue =
-        domain::handover_overdue(state, Date::from_unix_ms(v.sent_at_ms), today, due_working_days);
+        domain::handover_overdue(state, berlin_time(v.sent_at_ms).date, today, due_working_days);
   if (awaiting_receiver(state)) {
     LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess receiver,
                            decisions.get(x, receiver_reader(v.to_agency), v.case_id, now_ms));
@@ -139,21 +142,13 @@ constexpr const char* kOutgoingBox =
     "h.from_agency = ? AND (h.state IN ('draft', 'sent', 'received', 'accepted') OR "
     "(h.state = 'declined' AND h.updated_at >= ?))";
 
-// The boxes again, written so that the counts read ranges of the indexes
-// on (agency, state, sent_at, ...) instead of every handover of the agency.
-constexpr const char* kIncomingCounted =
-    "h.to_agency = ? AND h.state IN ('sent', 'received', 'accepted')";
-constexpr const char* kOutgoingCounted =
-    "h.from_agency = ? AND h.state IN ('draft', 'sent', 'received', 'accepted', 'declined') "
-    "AND (h.state <> 'declined' OR h.updated_at >= ?)";
-
 // Open handovers sent before this instant are overdue today: the start of
 // the day after the last sending day whose due date lies before today
 // (add_working_days only grows with its start, so that day bounds them all).
 std::int64_t overdue_before_ms(Date today, int due_working_days) {
   Date last = add_days(today, -1);
   while (!(add_working_days(last, due_working_days) < today)) last = add_days(last, -1);
-  return add_days(last, 1).days_since_epoch() * kDayMs;
+  return berlin_day_start(add_days(last, 1));
 }
 
 Result<HandoverView> load_view(store::Executor& x, std::int64_t id, const Reader& viewer,
@@ -181,7 +176,7 @@ Result<HandoverView> CaseworkService::create_handover(const Reader& r, std::int6
                                                       const NewHandover& h) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   const std::size_t reason_len = internal::text_length(h.reason);
   if (reason_len < 5 || reason_len > 2000)
     return Error::invalid("reason", "Bitte den Grund der Übergabe angeben (5 bis 2000 Zeichen).");
@@ -243,7 +238,7 @@ Result<HandoverView> CaseworkService::act_on_handover(const Reader& r, std::int6
                                                       const std::string& decline_text) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const Date today = Date::from_unix_ms(now);
+  const Date today = berlin_time(now).date;
   return db_.write([&](store::Executor& x) -> Result<HandoverView> {
     LOTSE_ASSIGN_OR_RETURN(
         store::Rows rows,
@@ -329,78 +324,97 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
     return Error::invalid("offset", "Der Versatz darf nicht negativ sein.");
   const std::int64_t now = clock_();
   const int due_days = options_.handover_due_working_days;
-  const std::int64_t overdue_before = overdue_before_ms(Date::from_unix_ms(now), due_days);
+  const std::int64_t overdue_before = overdue_before_ms(berlin_time(now).date, due_days);
   const std::int64_t declined_since = now - kDeclinedShownMs;
   // A write: showing a person's name in a box is a read of their master
   // data, audited like any list read.
   return db_.write([&](store::Executor& x) -> Result<Inbox> {
     Inbox box;
-    Decisions decisions;
-    std::vector<privacy::NameRead> names;
+    // The counts of the whole boxes, with the same conditions as the lists
+    // and as HandoverView::overdue (open, sent before the cut-off): states
+    // from handover_counts (kept by triggers), the rest on index ranges.
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows counted,
+        x.query("SELECT box, state, n FROM handover_counts WHERE agency_key = ?", {r.agency_key}));
+    auto in_state = [&](const char* b, std::initializer_list<std::string_view> states) {
+      int n = 0;
+      for (const auto& row : counted)
+        if (row.text(0) == b &&
+            std::find(states.begin(), states.end(), row.text(1)) != states.end())
+          n += static_cast<int>(row.integer(2));
+      return n;
+    };
+    auto count = [&](const char* sql, store::Params params) -> Result<int> {
+      LOTSE_ASSIGN_OR_RETURN(std::int64_t n, x.query_int(sql, params));
+      return static_cast<int>(n);
+    };
+    if (page.incoming) {
+      box.incoming_open = in_state("in", {"sent", "received"});
+      box.incoming_total = box.incoming_open + in_state("in", {"accepted"});
+      LOTSE_ASSIGN_OR_RETURN(
+          box.incoming_overdue,
+          count("SELECT COUNT(*) FROM handovers WHERE to_agency = ? AND state IN ('sent', "
+                "'received') AND sent_at < ?",
+                {r.agency_key, overdue_before}));
+    }
+    if (page.outgoing) {
+      box.outgoing_open = in_state("out", {"sent", "received"});
+      LOTSE_ASSIGN_OR_RETURN(
+          int declined_shown,
+          count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state = 'declined' AND "
+                "updated_at >= ?",
+                {r.agency_key, declined_since}));
+      box.outgoing_total = box.outgoing_open + in_state("out", {"draft", "accepted"}) + declined_shown;
+      LOTSE_ASSIGN_OR_RETURN(
+          box.outgoing_overdue,
+          count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state IN ('sent', "
+                "'received') AND sent_at < ?",
+                {r.agency_key, overdue_before}));
+    }
+
+    // The listed pages of both boxes, then every decision they need at once:
+    // the viewer's for each case, each receiver's for the handovers still
+    // waiting for it.
     struct Box {
       bool wanted;
       const char* where;
-      const char* counted;  // the same box, as ranges of its index
       store::Params params;
       int offset;
       std::vector<HandoverView>* list;
-      int *total, *open, *overdue;
+      store::Rows rows;
     };
     Box boxes[] = {
-        {page.incoming, kIncomingBox, kIncomingCounted, {r.agency_key}, page.incoming_offset,
-         &box.incoming, &box.incoming_total, &box.incoming_open, &box.incoming_overdue},
-        {page.outgoing, kOutgoingBox, kOutgoingCounted, {r.agency_key, declined_since},
-         page.outgoing_offset, &box.outgoing, &box.outgoing_total, &box.outgoing_open,
-         &box.outgoing_overdue}};
+        {page.incoming, kIncomingBox, {r.agency_key}, page.incoming_offset, &box.incoming, {}},
+        {page.outgoing, kOutgoingBox, {r.agency_key, declined_since}, page.outgoing_offset,
+         &box.outgoing, {}}};
+    std::vector<privacy::PolicyGate::AgencyCase> asks;
     for (Box& b : boxes) {
       if (!b.wanted) continue;
       store::Params list_params = b.params;
       list_params.push_back(std::int64_t{page.limit});
       list_params.push_back(std::int64_t{b.offset});
       LOTSE_ASSIGN_OR_RETURN(
-          store::Rows rows,
-          x.query(fmt::format("SELECT {}{} WHERE {} ORDER BY h.id DESC LIMIT ? OFFSET ?",
-                              kHandoverColumns, kHandoverJoins, b.where),
-                  list_params));
-      // The page's decisions at once: the viewer's for every case, each
-      // receiver's for the handovers still waiting for it.
-      std::vector<std::int64_t> case_ids;
-      std::map<std::string, std::vector<std::int64_t>> waiting;  // receiver -> cases
-      for (const auto& row : rows) {
-        case_ids.push_back(row.integer(1));
+          b.rows, x.query(fmt::format("SELECT {}{} WHERE {} ORDER BY h.id DESC LIMIT ? OFFSET ?",
+                                      kHandoverColumns, kHandoverJoins, b.where),
+                          list_params));
+      for (const auto& row : b.rows) {
+        asks.push_back({r.agency_key, row.integer(1)});
         auto state = domain::parse_handover_state(row.text(7));
-        if (state && awaiting_receiver(*state)) waiting[row.text(3)].push_back(row.integer(1));
+        if (state && awaiting_receiver(*state)) asks.push_back({row.text(3), row.integer(1)});
       }
-      LOTSE_TRY(decisions.prefetch(x, r, case_ids, now));
-      for (const auto& [agency, ids] : waiting)
-        LOTSE_TRY(decisions.prefetch(x, receiver_reader(agency), ids, now));
-      for (const auto& row : rows) {
+    }
+    Decisions decisions;
+    if (privacy::PolicyGate::may_work_on_cases(r)) LOTSE_TRY(decisions.prefetch(x, asks, now));
+
+    std::vector<privacy::NameRead> names;
+    for (Box& b : boxes) {
+      for (const auto& row : b.rows) {
         LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, decisions));
         if (!v.person_name.empty()) {
           LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, r, v.case_id, now));
           names.push_back({.case_id = v.case_id, .person_id = row.integer(14), .access = access});
         }
         b.list->push_back(std::move(v));
-      }
-      // The counts of the whole box, the same conditions as the list and as
-      // HandoverView::overdue (open, sent before the cut-off), per state so
-      // that the index is read in ranges of (agency, state).
-      store::Params count_params{overdue_before};
-      for (const auto& v : b.params.values()) count_params.push_back(v);
-      LOTSE_ASSIGN_OR_RETURN(
-          store::Rows counts,
-          x.query(fmt::format("SELECT h.state, COUNT(*), COALESCE(SUM(CASE WHEN h.sent_at < ? "
-                              "THEN 1 ELSE 0 END), 0) FROM handovers h WHERE {} GROUP BY h.state",
-                              b.counted),
-                  count_params));
-      *b.total = *b.open = *b.overdue = 0;
-      for (const auto& c : counts) {
-        const int n = static_cast<int>(c.integer(1));
-        *b.total += n;
-        if (c.text(0) == "sent" || c.text(0) == "received") {
-          *b.open += n;
-          *b.overdue += static_cast<int>(c.integer(2));
-        }
       }
     }
     LOTSE_TRY(privacy::PolicyGate::audit_names(x, r, names, ReadPath::kList, now));
@@ -417,26 +431,34 @@ Result<std::vector<HandoverView>> CaseworkService::case_handovers(const Reader& 
                                                                  std::int64_t case_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  const int due_days = options_.handover_due_working_days;
-  return db_.read([&](store::Executor& x) -> Result<std::vector<HandoverView>> {
-    std::vector<HandoverView> out;
-    Decisions decisions;
-    const std::pair<const char*, store::Params> boxes[] = {
-        {kIncomingBox, {r.agency_key, case_id}},
-        {kOutgoingBox, {r.agency_key, now - kDeclinedShownMs, case_id}}};
-    for (const auto& [where, params] : boxes) {
-      LOTSE_ASSIGN_OR_RETURN(
-          store::Rows rows,
-          x.query(fmt::format("SELECT {}{} WHERE {} AND h.case_id = ? ORDER BY h.id DESC",
-                              kHandoverColumns, kHandoverJoins, where),
-                  params));
-      for (const auto& row : rows) {
-        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, decisions));
-        out.push_back(std::move(v));
-      }
-    }
-    return out;
+  return db_.read([&](store::Executor& x) {
+    return internal::load_case_handovers(x, r, case_id, now, options_.handover_due_working_days);
   });
+}
+
+Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor& x,
+                                                                const Reader& r,
+                                                                std::int64_t case_id,
+                                                                std::int64_t now_ms,
+                                                                int due_working_days) {
+  std::vector<HandoverView> out;
+  Decisions decisions;
+  const std::pair<const char*, store::Params> boxes[] = {
+      {kIncomingBox, {r.agency_key, case_id}},
+      {kOutgoingBox, {r.agency_key, now_ms - kDeclinedShownMs, case_id}}};
+  for (const auto& [where, params] : boxes) {
+    LOTSE_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        x.query(fmt::format("SELECT {}{} WHERE {} AND h.case_id = ? ORDER BY h.id DESC",
+                            kHandoverColumns, kHandoverJoins, where),
+                params));
+    for (const auto& row : rows) {
+      LOTSE_ASSIGN_OR_RETURN(HandoverView v,
+                             view_from_row(x, row, r, now_ms, due_working_days, decisions));
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
 }
 
 }  // namespace lotse::casework

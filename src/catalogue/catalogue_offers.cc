@@ -797,7 +797,7 @@ Result<NeedsPhaseMatrix> CatalogueService::needs_phase_matrix(const MatrixQuery&
 Result<std::string> CatalogueService::create_offer(const Editor& e, const OfferDraft& draft) {
   const std::string id = random_uuid();
   const std::int64_t now = clock_();
-  LOTSE_TRY(db_.write([&](store::Executor& x) -> Result<void> {
+  LOTSE_TRY(write([&](store::Executor& x) -> Result<void> {
     LOTSE_TRY(ensure_vocabulary(x));
     LOTSE_ASSIGN_OR_RETURN(OfferDraft d, checked_offer(x, e, draft));
     LOTSE_TRY(write_offer(x, id, d, now));
@@ -810,7 +810,7 @@ Result<std::string> CatalogueService::create_offer(const Editor& e, const OfferD
 Result<void> CatalogueService::update_offer(const Editor& e, const std::string& id,
                                             const OfferDraft& draft) {
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  return write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(Offer current, load_offer(x, id));
     // Both the alliance it belongs to and the one it moves to must be the editor's.
     LOTSE_TRY(require_alliance(e, current.data.alliance_ags));
@@ -824,7 +824,7 @@ Result<void> CatalogueService::update_offer(const Editor& e, const std::string& 
 
 Result<void> CatalogueService::delete_offer(const Editor& e, const std::string& id) {
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  return write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(Offer current, load_offer(x, id));
     LOTSE_TRY(require_alliance(e, current.data.alliance_ags));
     LOTSE_TRY(delete_managed(x, "service", id));  // children cascade
@@ -996,7 +996,7 @@ Result<std::string> CatalogueService::create_contact_point(const Editor& e,
   LOTSE_ASSIGN_OR_RETURN(auto places, gazetteer());
   const std::string id = random_uuid();
   const std::int64_t now = clock_();
-  LOTSE_TRY(db_.write([&](store::Executor& x) -> Result<void> {
+  LOTSE_TRY(write([&](store::Executor& x) -> Result<void> {
     LOTSE_TRY(ensure_vocabulary(x));
     LOTSE_ASSIGN_OR_RETURN(ContactPointDraft d, checked_contact_point(x, e, draft, places));
     LOTSE_TRY(write_contact_point(x, id, d));
@@ -1010,7 +1010,7 @@ Result<void> CatalogueService::update_contact_point(const Editor& e, const std::
                                                     const ContactPointDraft& draft) {
   LOTSE_ASSIGN_OR_RETURN(auto places, gazetteer());
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  return write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(ContactPoint current, load_contact_point(x, id));
     LOTSE_TRY(require_alliance(e, current.data.alliance_ags));
     LOTSE_TRY(ensure_vocabulary(x));
@@ -1034,7 +1034,7 @@ Result<void> CatalogueService::update_contact_point(const Editor& e, const std::
 
 Result<void> CatalogueService::delete_contact_point(const Editor& e, const std::string& id) {
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  return write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(ContactPoint current, load_contact_point(x, id));
     LOTSE_TRY(require_alliance(e, current.data.alliance_ags));
     LOTSE_TRY(delete_managed(x, "location", id));  // address, phones, schedules, links cascade
@@ -1210,7 +1210,7 @@ Result<std::string> CatalogueService::create_provider(const Editor& e, const Pro
   LOTSE_ASSIGN_OR_RETURN(ProviderDraft d, checked_provider(draft));
   const std::string id = random_uuid();
   const std::int64_t now = clock_();
-  LOTSE_TRY(db_.write([&](store::Executor& x) -> Result<void> {
+  LOTSE_TRY(write([&](store::Executor& x) -> Result<void> {
     LOTSE_TRY(check_alliance(x, e, e.alliance_ags));
     LOTSE_TRY(ensure_vocabulary(x));
     LOTSE_TRY(write_provider(x, id, d, std::nullopt));
@@ -1225,7 +1225,7 @@ Result<void> CatalogueService::update_provider(const Editor& e, const std::strin
                                                const ProviderDraft& draft) {
   LOTSE_ASSIGN_OR_RETURN(ProviderDraft d, checked_provider(draft));
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<void> {
+  return write([&](store::Executor& x) -> Result<void> {
     LOTSE_ASSIGN_OR_RETURN(ProviderEntry current, load_provider(x, id));
     if (!current.editable_by(e))
       return Error::forbidden(

@@ -55,7 +55,7 @@ Result<ImportOutcome> CatalogueService::import_hsds(const Editor& e, const Datas
   };
   const std::int64_t now = clock_();
   std::map<std::string, std::size_t> written_per_table;
-  auto written = db_.write([&](store::Executor& x) -> Result<void> {
+  auto written = write([&](store::Executor& x) -> Result<void> {
     // The vocabulary first, so that files may refer to profile terms
     // without carrying them; rolled back with everything else on a problem.
     LOTSE_TRY(ensure_vocabulary(x));

@@ -519,6 +519,41 @@ class CatalogueEditDb : public ::testing::Test {
   const Editor koord_{.username = "15003-koord", .request_id = "req-1", .alliance_ags = "15003"};
 };
 
+// The Förderkette select is cached: a change through the service shows at
+// once (create, rename, delete), a change made by another process (here a
+// second service on the same database) after at most the cache's lifetime.
+TEST_F(CatalogueEditDb, OfferChoicesFollowChangesAtOnceAndOtherProcessesWithinTheTtl) {
+  auto point = cat_->create_contact_point(koord_, office());
+  ASSERT_TRUE(point);
+  auto names = [&] {
+    std::vector<std::string> out;
+    auto choices = cat_->offer_choices("15003");
+    EXPECT_TRUE(choices) << choices.error().message;
+    if (choices)
+      for (const auto& c : *choices) out.push_back(c.name);
+    return out;
+  };
+  EXPECT_TRUE(names().empty());
+  auto offer = cat_->create_offer(koord_, training(*point));
+  ASSERT_TRUE(offer);
+  EXPECT_EQ(names(), std::vector<std::string>{"Bewerbungstraining"});
+  OfferDraft renamed = training(*point);
+  renamed.name = "Bewerbungswerkstatt";
+  ASSERT_TRUE(cat_->update_offer(koord_, *offer, renamed));
+  EXPECT_EQ(names(), std::vector<std::string>{"Bewerbungswerkstatt"});
+
+  CatalogueService other(*db_, [this] { return now_; }, organisation::default_data_dir());
+  OfferDraft second = training(*point);
+  second.name = "Azubi-Coaching";
+  ASSERT_TRUE(other.create_offer(koord_, second));
+  EXPECT_EQ(names(), std::vector<std::string>{"Bewerbungswerkstatt"});  // still cached
+  now_ += CatalogueService::kOfferChoicesTtlMs;
+  EXPECT_EQ(names(), (std::vector<std::string>{"Azubi-Coaching", "Bewerbungswerkstatt"}));
+
+  ASSERT_TRUE(cat_->delete_offer(koord_, *offer));
+  EXPECT_EQ(names(), std::vector<std::string>{"Azubi-Coaching"});
+}
+
 TEST_F(CatalogueEditDb, CreateReadUpdateDeleteWithAudit) {
   const std::int64_t audit0 = audit_entries(*db_);
   auto point = cat_->create_contact_point(koord_, office());

@@ -122,6 +122,13 @@ BerlinTime berlin_time(std::int64_t unix_ms) {
   return {Date::from_unix_ms(local_ms), static_cast<int>(ms_of_day / 60'000), offset};
 }
 
+std::int64_t berlin_day_start(Date d) {
+  // The clocks change at 01:00 UTC, never near local midnight, so the offset
+  // two hours before UTC midnight is the offset at local midnight.
+  const std::int64_t utc_midnight = d.days_since_epoch() * kDayMs;
+  return utc_midnight - berlin_time(utc_midnight - 2 * 3'600'000LL).utc_offset_minutes * 60'000LL;
+}
+
 std::string format_berlin(std::int64_t unix_ms) {
   const BerlinTime t = berlin_time(unix_ms);
   return fmt::format("{}, {:02}:{:02}", t.date.german(), t.minutes / 60, t.minutes % 60);

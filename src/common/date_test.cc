@@ -73,6 +73,19 @@ TEST(BerlinTime, SwitchesBackAtOneUtcOnTheLastSundayOfOctober) {
   EXPECT_EQ(after.date, (Date{2026, 10, 25}));
 }
 
+TEST(BerlinTime, DayStartIsLocalMidnight) {
+  EXPECT_EQ(berlin_day_start({2026, 7, 15}), utc_ms({2026, 7, 14}, 22, 0));   // CEST
+  EXPECT_EQ(berlin_day_start({2026, 11, 21}), utc_ms({2026, 11, 20}, 23, 0));  // CET
+  // The days of the switches begin before them, on the old offset.
+  EXPECT_EQ(berlin_day_start({2026, 3, 29}), utc_ms({2026, 3, 28}, 23, 0));
+  EXPECT_EQ(berlin_day_start({2026, 10, 25}), utc_ms({2026, 10, 24}, 22, 0));
+  for (Date d : {Date{2026, 1, 1}, Date{2026, 3, 30}, Date{2026, 10, 26}, Date{2027, 6, 1}}) {
+    EXPECT_EQ(berlin_time(berlin_day_start(d)).date, d);
+    EXPECT_EQ(berlin_time(berlin_day_start(d)).minutes, 0);
+    EXPECT_EQ(berlin_time(berlin_day_start(d) - 1).date, add_days(d, -1));
+  }
+}
+
 TEST(BerlinTime, LateEveningUtcIsAlreadyTomorrowInGermany) {
   // Summer: 23:30 UTC is 01:30 the next day.
   const BerlinTime summer = berlin_time(utc_ms({2026, 7, 14}, 23, 30));

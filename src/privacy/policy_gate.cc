@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <map>
 
 #include "lotse/common/date.h"
@@ -107,80 +108,100 @@ Result<CaseAccess> PolicyGate::decide(store::Executor& x, const Reader& reader,
 Result<std::vector<CaseAccess>> PolicyGate::decide_all(store::Executor& x, const Reader& reader,
                                                        const std::vector<std::int64_t>& case_ids,
                                                        std::int64_t now_ms) {
-  std::vector<CaseAccess> out(case_ids.size());
   // Coordinators, the state office and administrators never see case content.
-  if (!may_work_on_cases(reader) || case_ids.empty()) return out;
+  if (!may_work_on_cases(reader)) return std::vector<CaseAccess>(case_ids.size());
+  std::vector<AgencyCase> asks;
+  asks.reserve(case_ids.size());
+  for (std::int64_t id : case_ids) asks.push_back({reader.agency_key, id});
+  return decide_for_agencies(x, asks, now_ms);
+}
 
-  std::map<std::int64_t, bool> owned;  // known cases: owned by the reader?
+Result<std::vector<CaseAccess>> PolicyGate::decide_for_agencies(store::Executor& x,
+                                                                const std::vector<AgencyCase>& asks,
+                                                                std::int64_t now_ms) {
+  std::vector<CaseAccess> out(asks.size());
+  std::vector<std::int64_t> case_ids;
+  case_ids.reserve(asks.size());
+  for (const AgencyCase& a : asks)
+    if (!a.agency_key.empty()) case_ids.push_back(a.case_id);
+  std::sort(case_ids.begin(), case_ids.end());
+  case_ids.erase(std::unique(case_ids.begin(), case_ids.end()), case_ids.end());
+  if (case_ids.empty()) return out;
+
+  std::map<std::int64_t, std::string> owners;  // known cases
   LOTSE_TRY(query_in(x, "SELECT id, owner_agency FROM cases WHERE id IN ({})", {}, case_ids, {},
-                     [&](const store::Row& row) {
-                       owned[row.integer(0)] = row.text(1) == reader.agency_key;
-                     }));
-  std::vector<std::int64_t> others;
-  for (const auto& [id, own] : owned)
-    if (!own) others.push_back(id);
+                     [&](const store::Row& row) { owners[row.integer(0)] = row.text(1); }));
+  std::vector<std::int64_t> others;  // cases some asking agency does not own
+  for (const AgencyCase& a : asks)
+    if (auto o = owners.find(a.case_id); o != owners.end() && o->second != a.agency_key)
+      others.push_back(a.case_id);
+  std::sort(others.begin(), others.end());
+  others.erase(std::unique(others.begin(), others.end()), others.end());
 
-  // Per case of another agency: the categories granted and on which basis,
-  // in consent order, then transfer order.
+  // Per (case, agency): the categories granted and on which basis, in
+  // consent order, then transfer order. Grants for agencies nobody asked
+  // about are read along (a case has few recipients) and never used.
   struct Grant {
     CategorySet categories;
     std::vector<std::string> bases;
   };
-  std::map<std::int64_t, Grant> grants;
+  std::map<std::pair<std::int64_t, std::string>, Grant> grants;
   if (!others.empty()) {
     // CROSS JOIN keeps SQLite's planner on the listed cases' consents
-    // (consents_by_case) instead of walking every consent naming the reader
-    // (tens of thousands at a large agency); PostgreSQL treats it as a join.
+    // (consents_by_case) and then their recipients; PostgreSQL treats it as
+    // a join.
     LOTSE_TRY(query_in(
         x,
-        "SELECT c.case_id, c.id, c.version, c.categories, c.valid_from, c.valid_until, "
-        "c.withdrawn_at, c.superseded_at FROM consents c CROSS JOIN consent_recipients r "
-        "WHERE r.consent_id = c.id AND r.agency_key = ? AND c.case_id IN ({}) "
-        "ORDER BY c.case_id, c.id",
-        {reader.agency_key}, others, {}, [&](const store::Row& row) {
+        "SELECT c.case_id, r.agency_key, c.id, c.version, c.categories, c.valid_from, "
+        "c.valid_until, c.withdrawn_at, c.superseded_at FROM consents c CROSS JOIN "
+        "consent_recipients r WHERE r.consent_id = c.id AND c.case_id IN ({}) "
+        "ORDER BY c.case_id, c.id, r.agency_key",
+        {}, others, {}, [&](const store::Row& row) {
           domain::Consent c;
-          c.terms.categories = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
-          auto from = Date::parse(row.text(4));
-          auto until = Date::parse(row.text(5));
+          c.terms.categories = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(4)));
+          auto from = Date::parse(row.text(5));
+          auto until = Date::parse(row.text(6));
           if (!from || !until) return;  // unreadable dates never grant anything
           c.terms.valid_from = *from;
           c.terms.valid_until = *until;
-          if (!row.is_null(6)) c.withdrawn_at_ms = row.integer(6);
-          if (!row.is_null(7)) c.superseded_at_ms = row.integer(7);
+          if (!row.is_null(7)) c.withdrawn_at_ms = row.integer(7);
+          if (!row.is_null(8)) c.superseded_at_ms = row.integer(8);
           if (domain::consent_state(c, now_ms) != domain::ConsentState::kActive) return;
-          Grant& g = grants[row.integer(0)];
+          Grant& g = grants[{row.integer(0), row.text(1)}];
           g.categories = g.categories | c.terms.categories;
           g.bases.push_back(fmt::format("Einwilligung Nr. {} (Version {}), § 67b SGB X",
-                                        row.integer(1), row.integer(2)));
+                                        row.integer(2), row.integer(3)));
         }));
     const std::string today = berlin_time(now_ms).date.str();
     LOTSE_TRY(query_in(
         x,
-        "SELECT case_id, id, legal_basis, categories FROM legal_transfers WHERE to_agency = ? AND "
+        "SELECT case_id, to_agency, id, legal_basis, categories FROM legal_transfers WHERE "
         "revoked_at IS NULL AND case_id IN ({}) AND valid_until >= ? ORDER BY case_id, id",
-        {reader.agency_key}, others, {today}, [&](const store::Row& row) {
-          CategorySet granted = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(3)));
+        {}, others, {today}, [&](const store::Row& row) {
+          CategorySet granted = CategorySet::from_bits(static_cast<std::uint32_t>(row.integer(4)));
           // § 65 data never moves on a legal basis here.
           granted.remove(DataCategory::kEntrusted);
           if (granted.empty()) return;
-          Grant& g = grants[row.integer(0)];
+          Grant& g = grants[{row.integer(0), row.text(1)}];
           g.categories = g.categories | granted;
-          g.bases.push_back(fmt::format("{} (Übermittlung Nr. {})", row.text(2), row.integer(1)));
+          g.bases.push_back(fmt::format("{} (Übermittlung Nr. {})", row.text(3), row.integer(2)));
         }));
   }
 
-  for (std::size_t i = 0; i < case_ids.size(); ++i) {
+  for (std::size_t i = 0; i < asks.size(); ++i) {
+    const AgencyCase& a = asks[i];
     CaseAccess& access = out[i];
-    auto known = owned.find(case_ids[i]);
-    if (known == owned.end()) continue;  // unknown case: denied
-    if (known->second) {
+    if (a.agency_key.empty()) continue;
+    auto owner = owners.find(a.case_id);
+    if (owner == owners.end()) continue;  // unknown case: denied
+    if (owner->second == a.agency_key) {
       access.allowed = true;
       access.owner = true;
       access.categories = CategorySet::all();
       access.legal_basis = kOwnBasis;
       continue;
     }
-    auto g = grants.find(case_ids[i]);
+    auto g = grants.find({a.case_id, a.agency_key});
     if (g == grants.end()) continue;
     access.categories = g->second.categories;
     access.allowed = !access.categories.empty();

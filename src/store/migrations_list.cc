@@ -305,6 +305,7 @@ CREATE TABLE conference_items (
       migration_consent_insight(),
       migration_case_counts(),
       migration_contact_forwards(),
+      migration_handover_counts(),
   };
   return migrations;
 }

@@ -26,5 +26,6 @@ Migration migration_portal();       // 7: youth portal texts and contact request
 Migration migration_consent_insight();  // 8: insight assessment and custody of consents
 Migration migration_case_counts();  // 9: cases per owner agency and status (triggers)
 Migration migration_contact_forwards();  // 10: forwarding of contact requests in an alliance
+Migration migration_handover_counts();    // 11: handovers per agency, box and state (triggers)
 
 }  // namespace lotse::store

@@ -460,9 +460,14 @@ class Pages {
   };
 
   // The catalogue offer a Förderkette step names: its name and page, or
-  // null (no offer, or one that has since been deleted).
-  json::value step_offer(const std::string& offer_id) {
+  // null (no offer, or one that has since been deleted). Active offers of
+  // the alliance are at hand; others are looked up.
+  json::value step_offer(const std::string& offer_id,
+                         const std::vector<catalogue::OfferChoice>& active) {
     if (offer_id.empty()) return nullptr;
+    for (const auto& o : active)
+      if (o.id == offer_id)
+        return json::object{{"name", o.name}, {"url", "/koordination/angebote/" + o.id}};
     auto offer = web_.catalogue.get_offer(offer_id);
     if (!offer) return nullptr;
     return json::object{{"name", offer->data.name},
@@ -471,11 +476,16 @@ class Pages {
 
   Response render_case(Request& r, int status, const Caller& c, std::int64_t id,
                        CaseForms forms = {}) {
-    auto record = web_.casework.get_case(c.reader, id, privacy::ReadPath::kItem);
-    if (!record) return web_.failure(r, record.error());
+    auto view = web_.casework.case_view(c.reader, id);
+    if (!view) return web_.failure(r, view.error());
     auto ag = agencies(c.user());
     if (!ag) return web_.failure(r, ag.error());
-    const domain::CaseRecord& k = *record;
+    const domain::CaseRecord& k = view->record;
+    // The alliance's offers: for the Förderkette select and the names of
+    // the offers the steps link to.
+    std::vector<catalogue::OfferChoice> offers;
+    if (!c.user().alliance_ags.empty())
+      if (auto loaded = web_.catalogue.offer_choices(c.user().alliance_ags)) offers = *loaded;
     const std::string& own = c.user().agency_key;
     const bool owner = k.owner_agency == own;
     const Form& form = forms.form;
@@ -537,7 +547,7 @@ class Pages {
             {"period", trim((s.planned_start.empty() ? "" : german_date(s.planned_start)) +
                             (s.planned_end.empty() ? "" : " – " + german_date(s.planned_end)))},
             {"status", msg(r, "step.status." + s.status)},
-            {"offer", step_offer(s.offer_id)}});
+            {"offer", step_offer(s.offer_id, offers)}});
       data["chain"] = json::object{{"steps", std::move(steps)}, {"empty", k.support_chain.empty()}};
     }
     if (k.visible.has(DataCategory::kNotes) || k.visible.has(DataCategory::kEntrusted) || owner) {
@@ -553,9 +563,7 @@ class Pages {
       data["notes"] = json::object{{"items", std::move(notes)}, {"empty", k.notes.empty()}};
     }
 
-    if (owner) {
-      auto consents = web_.casework.consents(c.reader, id);
-      if (!consents) return web_.failure(r, consents.error());
+    if (const auto& consents = view->consents) {
       json::array list;
       for (const auto& cv : *consents) {
         json::array recipients;
@@ -584,9 +592,7 @@ class Pages {
 
     // Handovers of this case, from the caller's side.
     json::array handovers;
-    auto hs = web_.casework.case_handovers(c.reader, id);
-    if (!hs) return web_.failure(r, hs.error());
-    for (const auto& h : *hs) handovers.push_back(handover_item(r, h, own));
+    for (const auto& h : view->handovers) handovers.push_back(handover_item(r, h, own));
     data["has_handovers"] = !handovers.empty();
     data["handovers"] = std::move(handovers);
 
@@ -624,13 +630,10 @@ class Pages {
     // Förderkette: the alliance's active offers, grouped by legal sphere.
     data["step_offer_groups"] = [&] {
       json::array groups;
-      if (c.user().alliance_ags.empty()) return groups;
-      auto offers = web_.catalogue.offer_choices(c.user().alliance_ags);
-      if (!offers) return groups;
       const std::string chosen = value(form, "step_offer_id");
       for (const auto& sphere : domain::offer_legal_spheres()) {
         json::array items;
-        for (const auto& o : *offers)
+        for (const auto& o : offers)
           if (o.legal_sphere == sphere.key)
             items.push_back(json::object{{"id", o.id},
                                          {"name", o.name},

@@ -147,6 +147,13 @@ struct HandoverView {
   std::string person_name;       // "Lena Schulz", or empty without master data
 };
 
+// Everything the case page shows, read in one transaction (case_view).
+struct CaseView {
+  domain::CaseRecord record;                          // cut by the gate
+  std::optional<std::vector<ConsentView>> consents;   // for the owning agency only
+  std::vector<HandoverView> handovers;                // as case_handovers gives them
+};
+
 struct Inbox {
   std::vector<HandoverView> incoming;  // to the caller's agency: sent, received, accepted
   std::vector<HandoverView> outgoing;  // from it: draft, sent, received, accepted, declined
@@ -213,6 +220,10 @@ class CaseworkService {
   // (incoming first, then outgoing; newest first): what the case page shows,
   // without building the whole inbox.
   Result<std::vector<HandoverView>> case_handovers(const Reader& r, std::int64_t case_id);
+  // The case page's reads at once: get_case (path kItem), for the owner
+  // consents(), and case_handovers(); the same decisions and audit entries
+  // as the three calls, in one transaction.
+  Result<CaseView> case_view(const Reader& r, std::int64_t case_id);
 
   // Who read or changed this case (owner agency only).
   Result<std::vector<AccessLogEntry>> access_log(const Reader& r, std::int64_t case_id);

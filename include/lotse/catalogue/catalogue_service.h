@@ -31,18 +31,22 @@
 // kNotFound for unknown ids, kForbidden for another alliance's records.
 //
 // Thread safety: safe to call concurrently (state lives in the database; the
-// gazetteer is loaded once, under a lock, and then only read).
+// gazetteer is loaded once, under a lock, and then only read; the offer
+// choices are cached under a lock, see offer_choices).
 #pragma once
 
 #include <array>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lotse/catalogue/gazetteer.h"
@@ -266,6 +270,10 @@ class CatalogueService {
   // Offers.
   Result<OfferPage> list_offers(const OfferQuery& q);
   // The alliance's active offers by name: id, name, provider, legal sphere.
+  // Every case page asks for them, so they are kept for kOfferChoicesTtlMs;
+  // a change through this service drops them at once, a change made by
+  // another process (`lotse import`) shows after at most that long.
+  static constexpr std::int64_t kOfferChoicesTtlMs = 30'000;
   Result<std::vector<OfferChoice>> offer_choices(const std::string& alliance_ags);
   Result<Offer> get_offer(const std::string& id);
   Result<NeedsPhaseMatrix> needs_phase_matrix(const MatrixQuery& q);
@@ -330,6 +338,26 @@ class CatalogueService {
   std::string data_dir_;
   std::mutex gazetteer_mutex_;
   std::shared_ptr<const Gazetteer> gazetteer_;
+
+  struct CachedChoices {
+    std::int64_t fetched_at_ms = 0;
+    std::vector<OfferChoice> choices;
+  };
+  std::mutex choices_mutex_;
+  std::map<std::string, CachedChoices, std::less<>> choices_;  // alliance -> choices
+  std::uint64_t catalogue_writes_ = 0;  // a load that saw fewer is not kept
+  Result<std::vector<OfferChoice>> load_offer_choices(const std::string& alliance_ags);
+
+  // Every change of the catalogue goes through here, so that no cached
+  // choice outlives a change made by this process.
+  template <typename F>
+  auto write(F&& fn) -> std::invoke_result_t<F, store::Executor&> {
+    auto result = db_.write(std::forward<F>(fn));
+    std::lock_guard lock(choices_mutex_);
+    choices_.clear();
+    ++catalogue_writes_;
+    return result;
+  }
 };
 
 }  // namespace lotse::catalogue

@@ -54,6 +54,9 @@ BerlinTime berlin_time(std::int64_t unix_ms);
 // back (last Sunday of October, 01:00 UTC) in `year`.
 std::int64_t berlin_summer_time_start(int year);
 std::int64_t berlin_summer_time_end(int year);
+// The instant the German calendar day `d` begins (local midnight, in unix
+// ms): 23:00 or 22:00 UTC of the day before.
+std::int64_t berlin_day_start(Date d);
 // "21.11.2026, 22:30" (German local time, 24 hours).
 std::string format_berlin(std::int64_t unix_ms);
 

@@ -81,6 +81,17 @@ class PolicyGate {
   static Result<std::vector<CaseAccess>> decide_all(store::Executor& x, const Reader& reader,
                                                     const std::vector<std::int64_t>& case_ids,
                                                     std::int64_t now_ms);
+  // Decisions for case workers of several agencies at once: for each
+  // (agency key, case id), what any case worker of that agency may read. The
+  // Posteingang asks for the viewer and for every receiver of a waiting
+  // handover; the same three queries answer all of them.
+  struct AgencyCase {
+    std::string agency_key;
+    std::int64_t case_id = 0;
+  };
+  static Result<std::vector<CaseAccess>> decide_for_agencies(store::Executor& x,
+                                                             const std::vector<AgencyCase>& asks,
+                                                             std::int64_t now_ms);
 
   // Decide, load, cut down, audit. kNotFound when denied or unknown.
   static Result<domain::CaseRecord> read_case(store::Executor& x, const Reader& reader,
