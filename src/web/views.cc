@@ -1,32 +1,28 @@
 // Views: mustache templates and message catalogues.
 //
-// kainjow/mustache.hpp is a heavy header-only library; it is included here
-// and nowhere else so that handlers compile fast.
+// Templates are compiled once at load into lotse::web::Template (template.h),
+// which renders straight from boost::json: page data is read in place, never
+// converted or copied. A loaded Views is immutable, so all threads share the
+// compiled templates without caches or locks.
 //
 // How a page is rendered: the context stack holds, from the top,
 //   1. {lang, ctx}          built per request from PageContext,
 //   2. {t}                  the catalogue of the language, built once at load,
-//   3. the page's own data  converted from boost::json.
+//   3. the page's own data  as the handler passed it.
 // Lookups search from the top, so page data can never shadow `t` or `ctx`.
-// Partials resolve only against the loaded templates, never against data: a
-// data value that happens to share a partial's name is not executed as a
-// template. Empty strings and null in page data count as false in sections.
-//
-// Cost: partials are inlined at load and each thread parses a template once,
-// so a render is a tree walk (about 50 us for the public home page).
+// Partials resolve only against the loaded templates, never against data:
+// they are inlined into each page's source before it is compiled, so a data
+// value that happens to share a partial's name is never executed as a
+// template. Empty strings and null count as false in sections.
 #include "lotse/web/views.h"
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <initializer_list>
-#include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
 #include <regex>
@@ -35,10 +31,11 @@
 #include <utility>
 #include <vector>
 
+#include "lotse/web/template.h"
+
 namespace lotse::web {
 namespace {
 
-namespace mu = kainjow::mustache;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
@@ -82,60 +79,6 @@ std::string template_key(std::string_view key) {
   return out;
 }
 
-std::string number_text(double d) {
-  std::array<char, 32> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d);
-  if (ec != std::errc{}) return "0";
-  return std::string(buf.data(), end);
-}
-
-// JSON -> mustache data. Empty strings and null count as false in sections,
-// as in mustache.js, so `{{#notice}}` hides an alert whose text is "".
-// Numbers become their decimal text.
-mu::data to_mustache(const json::value& v);
-
-mu::data to_mustache(const json::object& o) {
-  mu::data obj{mu::data::type::object};
-  // Moved in, not set(): set() deep-copies the whole subtree.
-  for (const auto& [key, value] : o) obj[std::string(key)] = to_mustache(value);
-  return obj;
-}
-
-mu::data to_mustache(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object:
-      return to_mustache(v.get_object());
-    case json::kind::array: {
-      mu::list items;
-      items.reserve(v.get_array().size());
-      for (const auto& item : v.get_array()) items.push_back(to_mustache(item));
-      return mu::data{items};
-    }
-    case json::kind::string: {
-      const json::string& s = v.get_string();
-      if (s.empty()) return mu::data{false};
-      return mu::data{std::string(s)};
-    }
-    case json::kind::bool_:
-      return mu::data{v.get_bool()};
-    case json::kind::int64:
-      return mu::data{std::to_string(v.get_int64())};
-    case json::kind::uint64:
-      return mu::data{std::to_string(v.get_uint64())};
-    case json::kind::double_:
-      return mu::data{number_text(v.get_double())};
-    case json::kind::null:
-      break;
-  }
-  return mu::data{false};
-}
-
-// Strings the layout tests with sections ({{#ctx.csrf_token}}) follow the
-// same rule as page data: empty is false.
-mu::data text_or_false(const std::string& s) {
-  return s.empty() ? mu::data{false} : mu::data{s};
-}
-
 // Bytes that may stay literal in the path of the language switch link. The
 // path arrives percent-decoded, so '?', '#', '%' and the like are re-encoded.
 bool path_char_ok(unsigned char c) {
@@ -164,67 +107,25 @@ std::string local_path(std::string_view path) {
   return out;
 }
 
-using PartialMap = std::map<std::string, mu::data, std::less<>>;
-
-// The lookup stack of one render. Same rules as kainjow's own context (the
-// innermost value that has the whole dotted path wins), with two changes:
-// partials come only from the loaded templates, never from data, and dotted
-// names are split without a stringstream per lookup, which dominated render
-// time with the many {{t.x}} references.
-class PageRenderContext final : public mu::basic_context<std::string> {
- public:
-  explicit PageRenderContext(const PartialMap& partials) : partials_(partials) {
-    stack_.reserve(8);
-  }
-
-  void push(const mu::data* data) override { stack_.push_back(data); }
-  void pop() override { stack_.pop_back(); }
-
-  const mu::data* get(const std::string& name) const override {
-    if (name == ".") return stack_.back();
-    for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
-      const mu::data* var = *it;
-      std::string_view rest = name;
-      while (var != nullptr) {
-        size_t dot = rest.find('.');
-        key_.assign(rest.substr(0, dot));
-        var = var->get(key_);
-        if (dot == std::string_view::npos) break;
-        rest.remove_prefix(dot + 1);
-      }
-      if (var != nullptr) return var;
-    }
-    return nullptr;
-  }
-
-  const mu::data* get_partial(const std::string& name) const override {
-    auto it = partials_.find(name);
-    return it == partials_.end() ? nullptr : &it->second;
-  }
-
- private:
-  const PartialMap& partials_;
-  std::vector<const mu::data*> stack_;  // innermost last
-  mutable std::string key_;             // reused buffer for one path segment
-};
-
 using Catalogue = std::map<std::string, std::string, std::less<>>;
 using Sources = std::map<std::string, std::string, std::less<>>;
 
-// Replaces {{> name}} with the partial's source, so that a page is parsed
-// once instead of re-parsing each partial wherever it is used (kainjow
-// parses partials on every render). Nesting stops at a fixed depth; deeper
-// tags stay and are resolved at render time.
-std::string inline_partials(const std::string& source, const Sources& sources, int depth = 0) {
+// Replaces {{> name}} with the partial's source (recursively), so that a page
+// is one compiled template and partials can only come from template files.
+// Unknown partials stay and render as nothing. Nesting deeper than a fixed
+// depth (a partial including itself) is refused at load.
+Result<std::string> inline_partials(const std::string& source, const Sources& sources,
+                                    int depth = 0) {
   static const std::regex kPartial(R"(\{\{>\s*([A-Za-z0-9_]+)\s*\}\})");
-  if (depth >= 8) return source;
   std::string out;
   auto last = source.cbegin();
   for (std::sregex_iterator it(source.begin(), source.end(), kPartial), end; it != end; ++it) {
     auto partial = sources.find((*it)[1].str());
     if (partial == sources.end()) continue;  // unknown partials render as nothing
+    if (depth >= 8) return Error::internal("partial " + partial->first + " nested too deeply");
     out.append(last, (*it)[0].first);
-    out += inline_partials(partial->second, sources, depth + 1);
+    LOTSE_ASSIGN_OR_RETURN(std::string inner, inline_partials(partial->second, sources, depth + 1));
+    out += inner;
     last = (*it)[0].second;
   }
   out.append(last, source.cend());
@@ -248,56 +149,22 @@ Result<Catalogue> load_catalogue(const fs::path& path) {
   return out;
 }
 
-// Tells the per-thread template caches of different Views apart.
-std::atomic<std::uint64_t> next_generation{1};
-
 }  // namespace
 
 struct Views::Impl {
-  std::uint64_t generation = next_generation++;
-  Sources templates;                                         // name -> source with partials inlined
-  PartialMap partials;                                       // name -> source as data
+  std::map<std::string, Template, std::less<>> templates;    // name -> compiled, partials inlined
   std::map<std::string, Catalogue, std::less<>> catalogues;  // lang -> messages
-  std::map<std::string, mu::data, std::less<>> t_layers;     // lang -> {t: {...}}
+  std::map<std::string, json::value, std::less<>> t_layers;  // lang -> {t: {...}}
 
   const Catalogue& catalogue(std::string_view lang) const {
     auto it = catalogues.find(lang);
     if (it == catalogues.end()) it = catalogues.find(kDefaultLanguage);
     return it->second;
   }
-  const mu::data& t_layer(std::string_view lang) const {
+  const json::value& t_layer(std::string_view lang) const {
     auto it = t_layers.find(lang);
     if (it == t_layers.end()) it = t_layers.find(kDefaultLanguage);
     return it->second;
-  }
-
-  // Renders one template. kainjow's renderer is not const, so parsed
-  // templates are never shared between threads: each thread parses each
-  // template once and keeps it for the Views it last used.
-  std::string render(const std::string& name,
-                     std::initializer_list<const mu::data*> bottom_to_top) const {
-    thread_local std::uint64_t cached_generation = 0;
-    thread_local std::map<std::string, std::unique_ptr<mu::mustache>, std::less<>> cache;
-    if (cached_generation != generation) {
-      cache.clear();
-      cached_generation = generation;
-    }
-    auto it = cache.find(name);
-    if (it == cache.end()) {
-      it = cache.emplace(name, std::make_unique<mu::mustache>(templates.at(name))).first;
-    }
-    mu::mustache& tmpl = *it->second;
-
-    PageRenderContext context{partials};
-    for (const mu::data* layer : bottom_to_top) context.push(layer);
-    std::ostringstream out;
-    tmpl.render(context, out);
-    if (!tmpl.is_valid()) {
-      std::string error = tmpl.error_message();
-      cache.erase(it);  // the error sticks to the parsed object
-      return "<p>" + mu::html_escape(error) + "</p>";
-    }
-    return out.str();
   }
 };
 
@@ -320,16 +187,15 @@ Result<std::shared_ptr<const Views>> Views::load(const std::string& web_root) {
     sources.emplace(path.stem().string(), std::move(source));
   }
   for (const auto& [name, source] : sources) {
-    std::string expanded = inline_partials(source, sources);
-    // Parse once here so a broken template stops the server at start-up
-    // rather than on the first request that needs it.
-    mu::mustache parsed{expanded};
-    if (!parsed.is_valid()) {
-      return Error::internal((template_dir / (name + ".mustache")).string() + ": " +
-                             parsed.error_message());
-    }
-    impl.partials.emplace(name, mu::data{source});
-    impl.templates.emplace(name, std::move(expanded));
+    // A broken template stops the server at start-up rather than failing on
+    // the first request that needs it. Line numbers count in the page with
+    // its partials inlined.
+    const std::string file = (template_dir / (name + ".mustache")).string();
+    auto expanded = inline_partials(source, sources);
+    if (!expanded) return Error::internal(file + ": " + expanded.error().message);
+    auto compiled = Template::compile(*expanded);
+    if (!compiled) return Error::internal(file + ": " + compiled.error().message);
+    impl.templates.emplace(name, std::move(*compiled));
   }
   for (std::string_view required : {"layout", "error"}) {
     if (!impl.templates.contains(required)) {
@@ -355,11 +221,12 @@ Result<std::shared_ptr<const Views>> Views::load(const std::string& web_root) {
           return Error::internal(part.string() + ": key \"" + key + "\" is defined twice");
       }
     }
-    mu::data t{mu::data::type::object};
-    for (const auto& [key, text] : catalogue) t.set(template_key(key), mu::data{text});
-    mu::data layer{mu::data::type::object};
-    layer.set("t", t);
-    impl.t_layers.emplace(std::string(lang), std::move(layer));
+    json::object t;
+    t.reserve(catalogue.size());
+    for (const auto& [key, text] : catalogue) t[template_key(key)] = text;
+    json::object layer;
+    layer["t"] = std::move(t);
+    impl.t_layers.emplace(std::string(lang), json::value(std::move(layer)));
     impl.catalogues.emplace(std::string(lang), std::move(catalogue));
   }
   return std::shared_ptr<const Views>(std::move(views));
@@ -370,35 +237,38 @@ std::string Views::render_page(std::string_view page, const boost::json::object&
   std::string lang = supported_language(ctx.lang);
   if (lang.empty()) lang = kDefaultLanguage;
   const std::string other_lang = lang == "de" ? "en" : "de";
+  const std::string path = local_path(ctx.current_path);
 
-  mu::data page_is{mu::data::type::object};
-  page_is.set(std::string(page), mu::data{true});
+  // The per-request layer lives in one arena: a few small strings, freed at
+  // once when the page is done. Empty strings stay empty (falsy), so the
+  // layout's {{#ctx.csrf_token}} and the like work as for page data.
+  std::array<unsigned char, 4096> arena;
+  json::monotonic_resource resource(arena.data(), arena.size());
+  json::object request(&resource);
+  request["lang"] = lang;
+  json::object& c = request["ctx"].emplace_object();
+  c["lang"] = lang;
+  c["title"] = message(lang, ctx.title_key.empty() ? "app.name" : ctx.title_key);
+  c["csrf_token"] = ctx.csrf_token;
+  c["user_display_name"] = ctx.user_display_name;
+  c["user_role_label"] = ctx.user_role_label;
+  c["current_path"] = path;
+  c["signed_in"] = !ctx.user_display_name.empty();
+  c["other_lang"] = other_lang;
+  c["other_lang_label"] = message(lang, "layout.other_lang_label");
+  c["other_lang_url"] = path + "?lang=" + other_lang;
+  c["page"] = page;
+  c["page_is"].emplace_object()[page] = true;
 
-  mu::data c{mu::data::type::object};
-  c.set("lang", lang);
-  c.set("title", message(lang, ctx.title_key.empty() ? "app.name" : ctx.title_key));
-  c.set("csrf_token", text_or_false(ctx.csrf_token));
-  c.set("user_display_name", text_or_false(ctx.user_display_name));
-  c.set("user_role_label", text_or_false(ctx.user_role_label));
-  c.set("current_path", local_path(ctx.current_path));
-  c.set("signed_in", mu::data{!ctx.user_display_name.empty()});
-  c.set("other_lang", other_lang);
-  c.set("other_lang_label", message(lang, "layout.other_lang_label"));
-  c.set("other_lang_url", local_path(ctx.current_path) + "?lang=" + other_lang);
-  c.set("page", std::string(page));
-  c["page_is"] = std::move(page_is);
+  const json::value& t = impl_->t_layer(lang);
 
-  mu::data request{mu::data::type::object};
-  request.set("lang", lang);
-  request["ctx"] = std::move(c);
-
-  const mu::data& t = impl_->t_layer(lang);
-
+  // Pages are tens of kB; growing the string by doubling from empty would
+  // copy the body several times.
   std::string body;
+  body.reserve(32 * 1024);
   auto tmpl = impl_->templates.find(page);
   if (tmpl != impl_->templates.end()) {
-    mu::data page_data = to_mustache(data);
-    body = impl_->render(tmpl->first, {&page_data, &t, &request});
+    tmpl->second.render({&data, &t, &request}, body);
   } else {
     // A handler asked for a page that does not exist: a bug, shown as a 500
     // rather than an empty page.
@@ -406,12 +276,16 @@ std::string Views::render_page(std::string_view page, const boost::json::object&
                      {"heading", message(lang, "error.500.heading")},
                      {"message", message(lang, "error.500.message")},
                      {"home_url", "/"}};
-    mu::data page_data = to_mustache(err);
-    body = impl_->render("error", {&page_data, &t, &request});
+    impl_->templates.at("error").render({&err, &t, &request}, body);
   }
+  // The layout only prints the body ({{{body}}}); as a section it would be
+  // false when empty, which the previous engine did not do.
+  request["body"] = body;
 
-  request["body"] = mu::data{std::move(body)};
-  return impl_->render("layout", {&t, &request});
+  std::string html;
+  html.reserve(body.size() + 8192);
+  impl_->templates.at("layout").render({&t, &request}, html);
+  return html;
 }
 
 std::string Views::message(std::string_view lang, std::string_view key) const {
