@@ -128,11 +128,13 @@ class Pages {
                                        {"primary", a != domain::HandoverAction::kWithdraw}});
       }
     }
+    // The decline form's choices, only where the handover can be declined.
     json::array reasons;
-    for (const char* key :
-         {"no_capacity", "not_eligible", "declined_by_young_person", "not_reachable", "other"})
-      reasons.push_back(json::object{{"key", key},
-                                     {"label", std::string(domain::decline_reason_label_de(key))}});
+    if (can_decline)
+      for (const char* key :
+           {"no_capacity", "not_eligible", "declined_by_young_person", "not_reachable", "other"})
+        reasons.push_back(json::object{
+            {"key", key}, {"label", std::string(domain::decline_reason_label_de(key))}});
     return json::object{
         {"id", h.id},
         {"case_id", h.case_id},
@@ -655,7 +657,7 @@ class Pages {
         auto& ho = hv.as_object();
         if (std::to_string(ho["id"].as_int64()) != value(form, "hid")) continue;
         ho["decline_text_value"] = value(form, "decline_text");
-        for (auto& rv : ho["decline_reasons"].as_array())
+        for (auto& rv : ho["decline_reasons"].as_array())  // empty unless declinable
           rv.as_object()["selected"] = rv.as_object()["key"].as_string() == value(form, "decline_reason");
         ho["decline_error"] = forms.fb.fe.contains("decline_reason")
                                   ? forms.fb.fe["decline_reason"]
