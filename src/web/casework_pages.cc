@@ -56,6 +56,7 @@ class Pages {
     };
     router.add("GET", "/faelle", bind(&Pages::inbox));
     router.add("GET", "/faelle/liste", bind(&Pages::case_list));
+    router.add("GET", "/faelle/suche", bind(&Pages::search));
     router.add("GET", "/faelle/neu", bind(&Pages::new_case_form));
     router.add("POST", "/faelle/neu", bind(&Pages::create_case));
     router.add("GET", "/faelle/{id}", bind(&Pages::show_case));
@@ -235,6 +236,10 @@ class Pages {
     Response denied;
     auto c = caller(r, denied);
     if (!c) return denied;
+    // The person search has a page of its own; links and bookmarks from
+    // before still find it.
+    if (auto q = r.query_param("q"))
+      return Response::redirect("/faelle/suche?q=" + url_encode(*q));
     auto pages = page_numbers(r, kInboxPageParams);
     if (!pages) return web_.failure(r, pages.error());
     auto offset = [&](const char* k) { return (pages->at(k) - 1) * kInboxPageSize; };
@@ -249,7 +254,6 @@ class Pages {
     for (const auto& h : box->incoming) incoming.push_back(handover_item(r, h, c->user().agency_key));
     for (const auto& h : box->outgoing) outgoing.push_back(handover_item(r, h, c->user().agency_key));
 
-    const std::string q = trim(r.query_param("q").value_or(""));
     auto more = [&](const char* k, std::int64_t total) {
       return std::int64_t{pages->at(k)} * kInboxPageSize < total;
     };
@@ -263,10 +267,10 @@ class Pages {
                       {"has_outgoing", !outgoing.empty()},
                       {"incoming", std::move(incoming)},
                       {"outgoing", std::move(outgoing)},
-                      {"incoming_pager", pager(r, "/faelle", *pages, q, "eingang",
+                      {"incoming_pager", pager(r, "/faelle", *pages, "", "eingang",
                                                more("eingang", box->incoming_total),
                                                box->incoming_total)},
-                      {"outgoing_pager", pager(r, "/faelle", *pages, q, "ausgang",
+                      {"outgoing_pager", pager(r, "/faelle", *pages, "", "ausgang",
                                                more("ausgang", box->outgoing_total),
                                                box->outgoing_total)}};
     if (box->incoming_open > 0) data["incoming_open"] = box->incoming_open;
@@ -274,36 +278,43 @@ class Pages {
     if (box->outgoing_overdue > 0) data["outgoing_overdue"] = box->outgoing_overdue;
     if (auto fail = add_conference_inbox_section(web_, *c, r, data)) return *fail;
 
-    data["q"] = q;
-    if (r.query_param("q")) {
-      data["searched"] = true;
-      if (q.empty()) {
-        Feedback fb;
-        fb.add("q", "q", msg(r, "cases.error.query_required"));
-        data["has_errors"] = true;
-        data["errors"] = std::move(fb.errors);
-        data["fe"] = std::move(fb.fe);
-        return page(r, 422, "inbox", std::move(data), "page.cases.title", *c);
-      }
-      auto found = web_.casework.search(c->reader, q, 50, /*summary=*/true);
-      if (!found) {
-        if (found.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, found.error());
-        Feedback fb;
-        fb.add("q", "q", found.error().message);
-        data["has_errors"] = true;
-        data["errors"] = std::move(fb.errors);
-        data["fe"] = std::move(fb.fe);
-        return page(r, 422, "inbox", std::move(data), "page.cases.title", *c);
-      }
-      json::array results;
-      auto ag = agencies(c->user());
-      if (!ag) return web_.failure(r, ag.error());
-      for (const auto& k : *found) results.push_back(case_item(r, k, *ag));
-      data["results_count"] = results.size();
-      data["has_results"] = !results.empty();
-      data["results"] = std::move(results);
-    }
     return page(r, 200, "inbox", std::move(data), "page.cases.title", *c);
+  }
+
+  // ---- Personensuche ---------------------------------------------------------
+
+  // The person search: the form, and with ?q= up to 50 cases the gate lets
+  // the caller see (each shown result an audited read).
+  Response search(Request& r) {
+    Response denied;
+    auto c = caller(r, denied);
+    if (!c) return denied;
+    const std::string q = trim(r.query_param("q").value_or(""));
+    json::object data{{"q", q}, {"v", json::object{{"q", q}}}};
+    if (!r.query_param("q")) return page(r, 200, "case_search", std::move(data), "page.search.title", *c);
+    data["searched"] = true;
+    auto refuse = [&](const std::string& message) {
+      Feedback fb;
+      fb.add("q", "q", message);
+      data["has_errors"] = true;
+      data["errors"] = std::move(fb.errors);
+      data["fe"] = std::move(fb.fe);
+      return page(r, 422, "case_search", std::move(data), "page.search.title", *c);
+    };
+    if (q.empty()) return refuse(msg(r, "cases.error.query_required"));
+    auto found = web_.casework.search(c->reader, q, 50, /*summary=*/true);
+    if (!found) {
+      if (found.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, found.error());
+      return refuse(found.error().message);
+    }
+    auto ag = agencies(c->user());
+    if (!ag) return web_.failure(r, ag.error());
+    json::array results;
+    for (const auto& k : *found) results.push_back(case_item(r, k, *ag));
+    data["results_count"] = results.size();
+    data["has_results"] = !results.empty();
+    data["results"] = std::move(results);
+    return page(r, 200, "case_search", std::move(data), "page.search.title", *c);
   }
 
   // ---- Fallliste: own and shared cases, paged ----------------------------

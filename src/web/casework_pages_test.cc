@@ -93,8 +93,46 @@ TEST_F(CaseworkPagesDb, PagesRenderInGerman) {
   EXPECT_EQ(get(path + "/einwilligung", cookie).status, 200);
   auto list = get("/faelle", cookie);
   EXPECT_TRUE(has(list.body, "Eigene Fälle (1)")) << list.body;
-  auto found = get("/faelle?q=Schulz", cookie);
+  auto found = get("/faelle/suche?q=Schulz", cookie);
   EXPECT_TRUE(has(found.body, "Suchergebnisse (1)")) << found.body;
+}
+
+// The Personensuche is a page of its own: the Posteingang's form leads to
+// it, old /faelle?q= links are sent there, an empty query is answered at the
+// field, and another agency finds nothing it may not see.
+TEST_F(CaseworkPagesDb, PersonSearchHasItsOwnPage) {
+  const std::string cookie = sign_in("15003-jc");
+  const std::string path = create_case(cookie);
+  auto inbox = get("/faelle", cookie);
+  ASSERT_EQ(inbox.status, 200);
+  EXPECT_TRUE(has(inbox.body, "action=\"/faelle/suche\"")) << inbox.body;
+  EXPECT_FALSE(has(inbox.body, "Suchergebnisse"));
+
+  auto form = get("/faelle/suche", cookie);
+  ASSERT_EQ(form.status, 200) << form.body;
+  EXPECT_TRUE(has(form.body, "Personensuche"));
+  EXPECT_FALSE(has(form.body, "Suchergebnisse"));
+
+  auto found = get("/faelle/suche?q=Schlz", cookie);  // a typo
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_TRUE(has(found.body, "Suchergebnisse (1)")) << found.body;
+  EXPECT_TRUE(has(found.body, "href=\"" + path + "\"")) << found.body;
+  EXPECT_TRUE(has(found.body, "value=\"Schlz\""));
+
+  auto old = get("/faelle?q=Lena%20Schulz", cookie);
+  EXPECT_EQ(old.status, 303);
+  EXPECT_EQ(old.headers["Location"], "/faelle/suche?q=Lena%20Schulz");
+
+  auto empty = get("/faelle/suche?q=%20", cookie);
+  EXPECT_EQ(empty.status, 422);
+  EXPECT_TRUE(has(empty.body, "href=\"#q\"")) << empty.body;  // the summary links to the field
+  EXPECT_TRUE(has(empty.body, "aria-invalid=\"true\""));
+
+  const std::string other = sign_in("15003-aa");
+  auto none = get("/faelle/suche?q=Schulz", other);
+  ASSERT_EQ(none.status, 200);
+  EXPECT_TRUE(has(none.body, "Suchergebnisse (0)")) << none.body;
+  EXPECT_FALSE(has(none.body, "Lena"));
 }
 
 // A large agency pages through its case list: the heading counts every own

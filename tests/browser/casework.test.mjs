@@ -86,6 +86,14 @@ for (const viewport of VIEWPORTS) {
         assertIncludes(await page.locator('h1').innerText(), de['page.case_list.title']);
         assertIncludes(await page.locator('#eigene').locator('..').innerText(), 'Lena Schulz');
         await checkPage(page, 'cw-case-list');
+
+        // The person search from the Posteingang's form: a typo still finds Lena.
+        await page.goto(`${lotse.baseUrl}/faelle`);
+        await page.fill('#q', 'Lena Schlz');
+        await submit(page, 'main search button[type="submit"]');
+        assertIncludes(await page.locator('h1').innerText(), de['page.search.title']);
+        assertIncludes(await page.locator('#treffer').locator('..').innerText(), 'Lena Schulz');
+        await checkPage(page, 'cw-search');
         await page.goto(`${lotse.baseUrl}${caseUrl}`);
 
         await submit(page, `main a[href="${caseUrl}/einwilligung"]`);
