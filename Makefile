@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 DB ?= sqlite:lotse.db
 
-.PHONY: run test deps build demo-db bench bench-casework bench-portal format clean
+.PHONY: run test deps build demo-db bench bench-casework bench-portal bench-templates format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -35,6 +35,11 @@ bench-casework: build
 # fresh demo database, next to a hello-world baseline (bench/README.md).
 bench-portal: build
 	@BUILD_DIR=$(BUILD_DIR) bash bench/portal.sh
+
+# Page rendering: our compiled Template against kainjow (the engine it
+# replaced) on the case page and the Posteingang, Google Benchmark.
+bench-templates: build
+	@$(BUILD_DIR)/bench/template_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
