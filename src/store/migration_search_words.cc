@@ -4,20 +4,22 @@
 // a million persons that index is large: a common trigram's doclist spans
 // every agency, and a search reads and intersects several of them (40 % of
 // a search's time). Names, however, are made of few distinct words: an
-// agency with 50,000 persons has about 9,000. So the trigram search now
-// runs over the distinct words of all names (search_vocab, a few ten
-// thousand short rows, tiny doclists), the service scores those words, and
-// search_postings says which persons of a scope carry each word, newest
-// person first, on one index.
+// agency with 50,000 persons has about 9,000, all agencies together 12,500.
+// So the typo-tolerant match now runs over the distinct words of all names
+// (search_vocab; the service keeps a copy in memory, re-read when
+// search_vocab_version changes, and FTS5 trigrams over it serve the rare
+// word too long for that copy's bit masks), the service scores those words,
+// and search_postings says which persons of a scope carry each word, newest
+// person first, on its key.
 //
 // search_vocab holds words only (no person, no agency): it is never shown,
 // and a word from another agency's names finds nothing in a scope without
 // postings for it. A word goes with its last posting, so a deleted person's
 // name leaves no trace here (retention). search_postings follows
-// person_search (the scope rows of
-// migration 3) by triggers, so every writer is covered; a name is split at
-// spaces as the scorer splits it (json_quote escapes everything but spaces,
-// so splitting its output at spaces is safe for any name).
+// person_search (the scope rows of migration 3) by triggers, so every
+// writer is covered; a name is split at spaces as the scorer splits it
+// (json_quote escapes everything but spaces, so splitting its output at
+// spaces is safe for any name).
 //
 // PostgreSQL keeps pg_trgm on person_search (migration 3): nothing to do.
 #include "store/migrations_list.h"
@@ -54,11 +56,13 @@ CREATE TRIGGER search_vocab_ad AFTER DELETE ON search_vocab BEGIN
   UPDATE search_vocab_version SET n = random();
 END;
 
+-- Keyed by word first: a search reads one word's persons of one scope,
+-- newest first, and a word's last posting is found on the same key.
 CREATE TABLE search_postings (
-  scope     INTEGER NOT NULL,   -- search_scopes.scope
   word_id   INTEGER NOT NULL,   -- search_vocab.id
+  scope     INTEGER NOT NULL,   -- search_scopes.scope
   person_id INTEGER NOT NULL,
-  PRIMARY KEY (scope, word_id, person_id)
+  PRIMARY KEY (word_id, scope, person_id)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER person_search_words_ai AFTER INSERT ON person_search BEGIN
@@ -111,8 +115,7 @@ INSERT OR IGNORE INTO search_postings (scope, word_id, person_id)
   FROM person_search ps,
        json_each('[' || replace(json_quote(ps.search_text), ' ', '","') || ']') j
   JOIN search_vocab v ON v.word = j.value
-  ORDER BY 1, 2, 3;
-CREATE INDEX search_postings_by_word ON search_postings(word_id);
+  ORDER BY 2, 1, 3;  -- word, scope, person: the key order
 INSERT INTO search_vocab_fts (search_vocab_fts) VALUES ('optimize');
 )sql",
           ""};
