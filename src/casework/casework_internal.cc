@@ -365,12 +365,6 @@ double NameScorer::word_match(std::size_t i, const Word& name_word) const {
   return word(words_.at(i), name_word);
 }
 
-double NameScorer::fuzzy_bound() const {
-  if (words_.empty()) return 1.0;
-  const double n = static_cast<double>(words_.size());
-  return (n - 1.0 + 0.9) / n;
-}
-
 IdListCondition id_in(store::Dialect dialect, std::string_view column,
                       const std::vector<std::int64_t>& ids) {
   std::string list;

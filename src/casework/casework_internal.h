@@ -99,9 +99,6 @@ class NameScorer {
  public:
   explicit NameScorer(const std::vector<std::string>& words);
   double score(std::string_view folded_name) const;
-  // The best score a name can reach that does not contain every query word
-  // (a typo in at least one word: word_score caps non-substrings at 0.9).
-  double fuzzy_bound() const;
   std::size_t size() const { return words_.size(); }
   // How well query word `i` matches one name word: word_score() on the
   // query's precomputed trigrams (the search scores vocabulary words).

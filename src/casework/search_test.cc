@@ -244,6 +244,17 @@ TEST_F(SearchDb, NamesWithQuotesAndBackslashesAreFoundAndHarmless) {
   EXPECT_EQ(ids(jc_, "ma\"x"), (std::vector<std::int64_t>{c}));
 }
 
+TEST_F(SearchDb, FindsVeryLongNamesToo) {
+  // A word of 70 letters, no trigram twice: more trigrams than the
+  // in-memory match holds (64), so the FTS5 index over the vocabulary
+  // answers for it.
+  const std::string long_name =
+      "Abhxvjjnxqkppfcwwerugzdvbdlifpwtbzadfozgcqpataizrjbpxoxmsqqkskfippwddb";
+  const std::int64_t c = add(jc_, "Lena", long_name);
+  EXPECT_EQ(ids(jc_, long_name), (std::vector<std::int64_t>{c}));
+  EXPECT_EQ(ids(jc_, "lena " + long_name.substr(0, 69) + "x"), (std::vector<std::int64_t>{c}));
+}
+
 TEST_F(SearchDb, LooksBeyondTheFirstRoundWhenTheGateRefusesItsHits) {
   // The oldest "Schulz" is the Jobcenter's own; the Agentur's 24 newer ones
   // were shared with master data and withdrawn: more than the first round
