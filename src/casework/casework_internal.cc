@@ -357,10 +357,12 @@ double NameScorer::score(std::string_view folded_name) const {
   return sum / static_cast<double>(words_.size());
 }
 
-double NameScorer::fuzzy_bound() const {
-  if (words_.empty()) return 1.0;
-  const double n = static_cast<double>(words_.size());
-  return (n - 1.0 + 0.9) / n;
+double NameScorer::word_match(std::size_t i, std::string_view name_word) const {
+  return word(words_.at(i), make(name_word));
+}
+
+double NameScorer::word_match(std::size_t i, const Word& name_word) const {
+  return word(words_.at(i), name_word);
 }
 
 IdListCondition id_in(store::Dialect dialect, std::string_view column,

@@ -99,16 +99,20 @@ class NameScorer {
  public:
   explicit NameScorer(const std::vector<std::string>& words);
   double score(std::string_view folded_name) const;
-  // The best score a name can reach that does not contain every query word
-  // (a typo in at least one word: word_score caps non-substrings at 0.9).
-  double fuzzy_bound() const;
-
- private:
+  std::size_t size() const { return words_.size(); }
+  // How well query word `i` matches one name word: word_score() on the
+  // query's precomputed trigrams (the search scores vocabulary words).
+  double word_match(std::size_t i, std::string_view name_word) const;
+  // A name word with its trigrams computed once (the search keeps its
+  // vocabulary so), and word_match() on it.
   struct Word {
     std::string text, variant;
     std::vector<std::uint64_t> trigrams, variant_trigrams;  // sorted hashes
   };
   static Word make(std::string_view w);
+  double word_match(std::size_t i, const Word& name_word) const;
+
+ private:
   static double word(const Word& q, const Word& w);
   std::vector<Word> words_;
 };

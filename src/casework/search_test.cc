@@ -227,6 +227,76 @@ TEST_F(SearchDb, SharedPersonsOnlyWhileTheConsentWithMasterDataHolds) {
             0);  // decided before reading: not even a denied read
 }
 
+TEST_F(SearchDb, TyposInEveryWordAndPartsOfNames) {
+  const std::int64_t lena = add(jc_, "Lena", "Schulz");
+  const std::int64_t emma = add(jc_, "Emma", "Koch");
+  add(jc_, "Lena", "Koch");
+  EXPECT_EQ(ids(jc_, "Lenna Schuls"), (std::vector<std::int64_t>{lena}));  // a typo in each
+  EXPECT_EQ(ids(jc_, "koch emma"), (std::vector<std::int64_t>{emma}));     // any word order
+  EXPECT_EQ(ids(jc_, "emm koc"), (std::vector<std::int64_t>{emma}));       // beginnings
+  EXPECT_EQ(names(jc_, "Koch"), (std::vector<std::string>{"Lena Koch", "Emma Koch"}));
+  EXPECT_TRUE(ids(jc_, "Emma Schulz").empty());  // both words, but not on one person
+}
+
+TEST_F(SearchDb, NamesWithQuotesAndBackslashesAreFoundAndHarmless) {
+  const std::int64_t c = add(jc_, "Ma\"x", "O'Bri\\en");
+  EXPECT_EQ(ids(jc_, "o'bri\\en"), (std::vector<std::int64_t>{c}));
+  EXPECT_EQ(ids(jc_, "ma\"x"), (std::vector<std::int64_t>{c}));
+}
+
+TEST_F(SearchDb, FindsVeryLongNamesToo) {
+  // A word of 70 letters, no trigram twice: more trigrams than the
+  // in-memory match holds (64), so the FTS5 index over the vocabulary
+  // answers for it.
+  const std::string long_name =
+      "Abhxvjjnxqkppfcwwerugzdvbdlifpwtbzadfozgcqpataizrjbpxoxmsqqkskfippwddb";
+  const std::int64_t c = add(jc_, "Lena", long_name);
+  EXPECT_EQ(ids(jc_, long_name), (std::vector<std::int64_t>{c}));
+  EXPECT_EQ(ids(jc_, "lena " + long_name.substr(0, 69) + "x"), (std::vector<std::int64_t>{c}));
+}
+
+TEST_F(SearchDb, LooksBeyondTheFirstRoundWhenTheGateRefusesItsHits) {
+  // The oldest "Schulz" is the Jobcenter's own; the Agentur's 24 newer ones
+  // were shared with master data and withdrawn: more than the first round
+  // of hits for limit 1 (1 * 3 + 20), all refused by the gate.
+  const std::int64_t own = add(jc_, "Lena", "Schulz");
+  std::vector<std::int64_t> withdrawn;
+  for (int i = 0; i < 24; ++i) {
+    const std::int64_t c = add(aa_, "Lena", "Schulz");
+    const std::int64_t consent_id =
+        consent(aa_, c, "15003-jc", CategorySet::of({DataCategory::kMasterData}));
+    ASSERT_TRUE(cw_->withdraw_consent(aa_, consent_id));
+    withdrawn.push_back(c);
+  }
+  const std::int64_t seq_before = count("SELECT COALESCE(MAX(seq), 0) FROM audit_log");
+  auto found = cw_->search(jc_, "Schulz", 1);
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].id, own);
+  // Only the result shown was read; the refused ones were neither shown,
+  // nor read, nor counted.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE seq > ?", {seq_before}), 1);
+  for (std::int64_t c : withdrawn)
+    EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE seq > ? AND object = ?",
+                    {seq_before, "case:" + std::to_string(c)}),
+              0);
+}
+
+TEST_F(SearchDb, NewNamesAreFoundAtOnceEvenWhenAnotherServerAddedThem) {
+  add(jc_, "Lena", "Schulz");
+  EXPECT_TRUE(ids(jc_, "Quellmalz").empty());  // the words are in memory now
+  // Another server process on the same database (its own service) records
+  // a person with a word never seen before.
+  CaseworkService other(*db_, [this] { return now_.load(); });
+  auto p = other.create_person(
+      jc_, {.given_name = "Zacharias", .family_name = "Quellmalz", .birth_date = "2008-04-12"});
+  ASSERT_TRUE(p) << p.error().message;
+  auto c = other.open_case(jc_, {.person_id = *p, .phase = 3, .needs = {"applications"}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(ids(jc_, "Quellmals"), (std::vector<std::int64_t>{*c}));
+  EXPECT_EQ(ids(jc_, "zacharias quellmalz"), (std::vector<std::int64_t>{*c}));
+}
+
 TEST_F(SearchDb, RefusesWhoMayNotWorkOnCasesAndEmptyQueries) {
   add(jc_, "Lena", "Schulz");
   Reader coordinator{.username = "15003-koord", .agency_key = "", .case_worker = false};
@@ -248,7 +318,10 @@ TEST_F(SearchDb, MigrationBackfillsExistingPersons) {
         pg ? "DROP TABLE person_search; DROP FUNCTION persons_search_sync CASCADE; "
              "DROP FUNCTION consent_recipients_search_sync CASCADE; "
              "DROP FUNCTION legal_transfers_search_sync CASCADE;"
-           : "DROP TABLE person_search_fts; DROP TABLE person_search; DROP TABLE search_scopes; "
+           : "DROP TABLE search_vocab_fts; DROP TABLE search_vocab; DROP TABLE search_postings; "
+             "DROP TABLE search_vocab_version; "
+             "DELETE FROM schema_migrations WHERE version = 12; "
+             "DROP TABLE person_search_fts; DROP TABLE person_search; DROP TABLE search_scopes; "
              "DROP TRIGGER persons_search_ai; DROP TRIGGER persons_search_au; "
              "DROP TRIGGER persons_search_ad; DROP TRIGGER consent_recipients_share_ai; "
              "DROP TRIGGER consent_recipients_search_ai; DROP TRIGGER legal_transfers_share_ai; "

@@ -306,6 +306,7 @@ CREATE TABLE conference_items (
       migration_case_counts(),
       migration_contact_forwards(),
       migration_handover_counts(),
+      migration_search_words(),
   };
   return migrations;
 }

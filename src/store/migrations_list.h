@@ -27,5 +27,6 @@ Migration migration_consent_insight();  // 8: insight assessment and custody of 
 Migration migration_case_counts();  // 9: cases per owner agency and status (triggers)
 Migration migration_contact_forwards();  // 10: forwarding of contact requests in an alliance
 Migration migration_handover_counts();    // 11: handovers per agency, box and state (triggers)
+Migration migration_search_words();       // 12: the words of the person search (SQLite)
 
 }  // namespace lotse::store

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -179,6 +180,9 @@ struct AccessLogEntry {
   std::string actor, agency, action, legal_basis, path;
 };
 
+// The person search's in-memory copy of the name vocabulary (casework_service.cc).
+struct SearchVocabularyCache;
+
 class CaseworkService {
  public:
   // `db` must outlive the service.
@@ -232,6 +236,9 @@ class CaseworkService {
   store::Database& db_;
   Clock clock_;
   CaseworkOptions options_;
+  // The person search's copy of the name vocabulary (SQLite), shared by
+  // the server's threads, read again whenever the database's changed.
+  std::shared_ptr<SearchVocabularyCache> vocabulary_;
 };
 
 // Loads a full case record (no cutting, no audit): the loader the policy
