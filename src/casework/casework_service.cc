@@ -651,6 +651,7 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
     // nor read; then read the chosen ones through the gate (audited). The
     // first chunk is as large as the limit: usually all it takes.
     std::vector<std::int64_t> ids;
+    std::vector<privacy::CaseAccess> decisions;  // one per id, made in this transaction
     std::size_t from = 0, chunk = static_cast<std::size_t>(limit);
     bool complete = hits.size() < first || first >= static_cast<std::size_t>(kMaxCandidates);
     while (static_cast<int>(ids.size()) < limit) {
@@ -681,8 +682,10 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
       LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::CaseAccess> decided,
                              privacy::PolicyGate::decide_all(x, r, candidates, now));
       for (std::size_t i = 0; i < candidates.size() && static_cast<int>(ids.size()) < limit; ++i)
-        if (decided[i].allowed && decided[i].categories.has(domain::DataCategory::kMasterData))
+        if (decided[i].allowed && decided[i].categories.has(domain::DataCategory::kMasterData)) {
           ids.push_back(candidates[i]);
+          decisions.push_back(std::move(decided[i]));
+        }
     }
     // The gate decides on every id before it loads the first; the first
     // load then fetches all chosen records in four queries instead of four
@@ -698,7 +701,7 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
     };
     LOTSE_ASSIGN_OR_RETURN(
         std::vector<domain::CaseRecord> cases,
-        privacy::PolicyGate::read_cases(x, r, ids, ReadPath::kSearch, now, load));
+        privacy::PolicyGate::read_decided(x, r, ids, decisions, ReadPath::kSearch, now, load));
     std::erase_if(cases, [](const domain::CaseRecord& c) {
       return !c.visible.has(domain::DataCategory::kMasterData);
     });

@@ -104,6 +104,14 @@ class PolicyGate {
                                                             const std::vector<std::int64_t>& case_ids,
                                                             ReadPath path, std::int64_t now_ms,
                                                             const CaseLoader& load);
+  // read_cases() with the decisions the caller made with decide_all() for
+  // `reader` and these ids in the same transaction (search decides while it
+  // picks the results; deciding again would read the same rows twice).
+  // `decisions[i]` belongs to `case_ids[i]`; a size mismatch is kInternal.
+  static Result<std::vector<domain::CaseRecord>> read_decided(
+      store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
+      const std::vector<CaseAccess>& decisions, ReadPath path, std::int64_t now_ms,
+      const CaseLoader& load);
 
   // Audits names shown in a list (one "case.read" entry per case, category
   // master data only, on the basis decided). The caller has decided each
