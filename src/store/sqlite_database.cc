@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -33,14 +32,6 @@ constexpr std::size_t kPoolSize = 8;
 constexpr std::size_t kMaxCachedStatements = 256;
 // How long an in-process writer waits for the others before giving up.
 constexpr auto kWriteQueueTimeout = std::chrono::seconds(30);
-// The WAL is copied back into the database file by a thread of its own
-// (Checkpointer) this often, instead of by whichever request's commit
-// crosses SQLite's 1000-page mark: that request used to pay several
-// milliseconds for everyone (copying the pages and an fsync). The
-// connections still checkpoint themselves past kWalFallbackPages, should
-// the thread fall behind.
-constexpr auto kCheckpointInterval = std::chrono::milliseconds(100);
-constexpr const char* kWalFallbackPragma = "PRAGMA wal_autocheckpoint = 10000;";
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view sql) {
   const int extended = db ? sqlite3_extended_errcode(db) : rc;
@@ -100,7 +91,7 @@ class SqliteConnection {
       rc = sqlite3_exec(db,
                         (std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
                                      "PRAGMA synchronous=NORMAL; ") +
-                         kCacheSizePragma + kWalFallbackPragma)
+                         kCacheSizePragma)
                             .c_str(),
                         nullptr, nullptr, &err);
       std::string msg = rc == SQLITE_OK ? "" : err ? err : sqlite3_errstr(rc);
@@ -302,57 +293,13 @@ class SqliteExecutor final : public Executor {
   FirstError first_;
 };
 
-// Runs passive WAL checkpoints every kCheckpointInterval on a connection of
-// its own until destroyed. Passive: it never waits for readers or writers,
-// it copies what no open read transaction still needs.
-class Checkpointer {
- public:
-  explicit Checkpointer(std::string path)
-      : path_(std::move(path)), thread_([this] { run(); }) {}
-  ~Checkpointer() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
-  Checkpointer(const Checkpointer&) = delete;
-  Checkpointer& operator=(const Checkpointer&) = delete;
-
- private:
-  void run() {
-    std::unique_ptr<SqliteConnection> conn;
-    std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, kCheckpointInterval, [this] { return stop_; })) {
-      lock.unlock();
-      if (!conn) {
-        // Opened on first use: the database file exists by then.
-        if (auto opened = SqliteConnection::open(path_)) conn = std::move(*opened);
-      }
-      if (conn)
-        sqlite3_wal_checkpoint_v2(conn->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                  nullptr);
-      lock.lock();
-    }
-  }
-
-  const std::string path_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts after the members it uses
-};
-
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::string path, bool memory)
       : path_(std::move(path)),
         // An in-memory database exists per connection, so all callers share
         // one connection.
-        pool_(memory ? 1 : kPoolSize, [this] { return SqliteConnection::open(path_); }) {
-    if (!memory) checkpointer_ = std::make_unique<Checkpointer>(path_);
-  }
+        pool_(memory ? 1 : kPoolSize, [this] { return SqliteConnection::open(path_); }) {}
 
   Result<void> open_first() {
     auto conn = SqliteConnection::open(path_);
@@ -412,7 +359,6 @@ class SqliteDatabase final : public Database {
   ConnectionPool<SqliteConnection> pool_;
   std::timed_mutex write_mu_;
   std::atomic<std::thread::id> writer_{};
-  std::unique_ptr<Checkpointer> checkpointer_;  // none for :memory:
 };
 
 }  // namespace
