@@ -289,6 +289,16 @@ void sort_hits(std::vector<SearchHit>& hits) {
   });
 }
 
+// The `want` best of the scored persons, best first.
+std::vector<SearchHit> best_hits(const Scored& scored, std::size_t want) {
+  std::vector<SearchHit> hits;
+  hits.reserve(scored.by_person.size());
+  for (const auto& [id, hit] : scored.by_person) hits.push_back(hit);
+  sort_hits(hits);
+  if (hits.size() > want) hits.resize(want);
+  return hits;
+}
+
 // The best `want` persons of the scope for the query, best first.
 Result<std::vector<SearchHit>> sqlite_find(store::Executor& x, SearchVocabularyCache& cache,
                                            const std::string& agency,
@@ -363,12 +373,7 @@ Result<std::vector<SearchHit>> sqlite_find(store::Executor& x, SearchVocabularyC
       for (const auto& row : rows) out.add(row.integer(0), row.text(1));
     }
   }
-  std::vector<SearchHit> hits;
-  hits.reserve(out.by_person.size());
-  for (const auto& [id, hit] : out.by_person) hits.push_back(hit);
-  sort_hits(hits);
-  if (hits.size() > want) hits.resize(want);
-  return hits;
+  return best_hits(out, want);
 }
 
 Result<void> postgres_candidates(store::Executor& x, const std::string& agency,
@@ -405,12 +410,7 @@ Result<std::vector<SearchHit>> find_persons(store::Executor& x, SearchVocabulary
   if (x.dialect() == store::Dialect::kSqlite) return sqlite_find(x, cache, agency, q, want);
   Scored scored(q);
   LOTSE_TRY(postgres_candidates(x, agency, q, scored));
-  std::vector<SearchHit> hits;
-  hits.reserve(scored.by_person.size());
-  for (const auto& [id, hit] : scored.by_person) hits.push_back(hit);
-  sort_hits(hits);
-  if (hits.size() > want) hits.resize(want);
-  return hits;
+  return best_hits(scored, want);
 }
 
 }  // namespace
