@@ -685,11 +685,11 @@ Result<SyntheticSummary> generate_people(store::Database& db, Clock clock,
     done += n;
     if (progress) progress(done, options.persons);
   }
-  // Thousands of small FTS5 segments from the batches would make every
-  // search merge them; one merge now keeps searches at their speed.
+  // Small FTS5 segments from the batches would make every search of the
+  // name words (search_vocab_fts) merge them; one merge now keeps it fast.
   if (db.dialect() == store::Dialect::kSqlite)
     LOTSE_TRY(db.write([](store::Executor& x) -> Result<void> {
-      return x.exec_script("INSERT INTO person_search_fts (person_search_fts) VALUES ('optimize');");
+      return x.exec_script("INSERT INTO search_vocab_fts (search_vocab_fts) VALUES ('optimize');");
     }));
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

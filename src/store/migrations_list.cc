@@ -307,6 +307,7 @@ CREATE TABLE conference_items (
       migration_contact_forwards(),
       migration_handover_counts(),
       migration_search_words(),
+      migration_drop_name_fts(),
   };
   return migrations;
 }

@@ -28,5 +28,6 @@ Migration migration_case_counts();  // 9: cases per owner agency and status (tri
 Migration migration_contact_forwards();  // 10: forwarding of contact requests in an alliance
 Migration migration_handover_counts();    // 11: handovers per agency, box and state (triggers)
 Migration migration_search_words();       // 12: the words of the person search (SQLite)
+Migration migration_drop_name_fts();      // 13: the whole-name FTS5 index, unused since 12 (SQLite)
 
 }  // namespace lotse::store
