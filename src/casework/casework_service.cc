@@ -136,18 +136,35 @@ struct Scored {
 // words up to five letters, three up to eight, four from nine on. One
 // wrong, missing or extra letter destroys at most three trigrams in a row,
 // so such a run survives it.
-std::string vocab_match(const std::string& w) {
-  std::vector<std::string> inner = internal::inner_trigrams(w);
-  const std::vector<std::string> t = internal::padded_trigrams(w);
-  if (inner.empty()) inner.assign(t.begin(), t.begin() + std::min<std::size_t>(t.size(), 2));
-  std::string all;
-  for (const auto& g : inner) all += (all.empty() ? "" : " AND ") + fts_string(g);
+// The candidate rule for one query word `w`, shared by vocab_match() (FTS5)
+// and vocabulary_candidates() (memory): its padded trigrams, the trigrams
+// a word containing it must hold (its inner ones; under three letters its
+// first two padded ones, i.e. a prefix), and the length of a run of
+// consecutive padded trigrams that also makes a candidate.
+struct CandidateRule {
+  std::vector<std::string> padded, inner;
+  std::size_t run = 0;
+};
+
+CandidateRule candidate_rule(const std::string& w) {
+  CandidateRule rule{.padded = internal::padded_trigrams(w), .inner = internal::inner_trigrams(w)};
+  const auto& t = rule.padded;
+  if (rule.inner.empty())
+    rule.inner.assign(t.begin(), t.begin() + std::min<std::size_t>(t.size(), 2));
   const std::size_t len = internal::text_length(w);
-  const std::size_t run = std::min<std::size_t>(t.size(), len >= 9 ? 4 : len >= 6 ? 3 : 2);
+  rule.run = std::min<std::size_t>(t.size(), len >= 9 ? 4 : len >= 6 ? 3 : 2);
+  return rule;
+}
+
+std::string vocab_match(const std::string& w) {
+  const CandidateRule rule = candidate_rule(w);
+  const auto& t = rule.padded;
+  std::string all;
+  for (const auto& g : rule.inner) all += (all.empty() ? "" : " AND ") + fts_string(g);
   std::string any = "(" + all + ")";
-  for (std::size_t i = 0; i + run <= t.size(); ++i) {
+  for (std::size_t i = 0; i + rule.run <= t.size(); ++i) {
     std::string group;
-    for (std::size_t k = i; k < i + run; ++k)
+    for (std::size_t k = i; k < i + rule.run; ++k)
       group += (group.empty() ? "" : " AND ") + fts_string(t[k]);
     any += " OR (" + group + ")";
   }
@@ -215,16 +232,14 @@ Result<std::shared_ptr<const Vocabulary>> vocabulary(store::Executor& x,
 // bit mask holds (a word of 60 letters and more: the FTS5 path answers).
 std::optional<std::vector<std::uint32_t>> vocabulary_candidates(const Vocabulary& v,
                                                                 const std::string& w) {
-  const std::vector<std::string> t = internal::padded_trigrams(w);
+  const CandidateRule rule = candidate_rule(w);
+  const auto& t = rule.padded;
   if (t.size() > 64) return std::nullopt;
-  std::vector<std::string> inner = internal::inner_trigrams(w);
-  if (inner.empty()) inner.assign(t.begin(), t.begin() + std::min<std::size_t>(t.size(), 2));
   std::uint64_t inner_mask = 0;
-  for (const auto& g : inner)
+  for (const auto& g : rule.inner)
     for (std::size_t k = 0; k < t.size(); ++k)
       if (t[k] == g) inner_mask |= std::uint64_t{1} << k;
-  const std::size_t len = internal::text_length(w);
-  const std::size_t run = std::min<std::size_t>(t.size(), len >= 9 ? 4 : len >= 6 ? 3 : 2);
+  const std::size_t run = rule.run;
   std::uint64_t run_mask = 0;
   for (std::size_t k = 0; k < run; ++k) run_mask |= std::uint64_t{1} << k;
 
