@@ -344,18 +344,22 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           n += static_cast<int>(row.integer(2));
       return n;
     };
-    auto count = [&](const char* sql, store::Params params) -> Result<int> {
-      LOTSE_ASSIGN_OR_RETURN(std::int64_t n, x.query_int(sql, params));
+    auto count = [&](const std::string& sql, std::int64_t bound) -> Result<int> {
+      LOTSE_ASSIGN_OR_RETURN(std::int64_t n, x.query_int(sql, {r.agency_key, bound}));
       return static_cast<int>(n);
+    };
+    // Open handovers of the box ("to_agency" or "from_agency") sent before
+    // the cut-off: a range of handovers_in_box / handovers_out_box.
+    auto overdue = [&](const char* agency_column) {
+      return count(fmt::format("SELECT COUNT(*) FROM handovers WHERE {} = ? AND state IN ('sent', "
+                               "'received') AND sent_at < ?",
+                               agency_column),
+                   overdue_before);
     };
     if (page.incoming) {
       box.incoming_open = in_state("in", {"sent", "received"});
       box.incoming_total = box.incoming_open + in_state("in", {"accepted"});
-      LOTSE_ASSIGN_OR_RETURN(
-          box.incoming_overdue,
-          count("SELECT COUNT(*) FROM handovers WHERE to_agency = ? AND state IN ('sent', "
-                "'received') AND sent_at < ?",
-                {r.agency_key, overdue_before}));
+      LOTSE_ASSIGN_OR_RETURN(box.incoming_overdue, overdue("to_agency"));
     }
     if (page.outgoing) {
       box.outgoing_open = in_state("out", {"sent", "received"});
@@ -363,13 +367,9 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           int declined_shown,
           count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state = 'declined' AND "
                 "updated_at >= ?",
-                {r.agency_key, declined_since}));
+                declined_since));
       box.outgoing_total = box.outgoing_open + in_state("out", {"draft", "accepted"}) + declined_shown;
-      LOTSE_ASSIGN_OR_RETURN(
-          box.outgoing_overdue,
-          count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state IN ('sent', "
-                "'received') AND sent_at < ?",
-                {r.agency_key, overdue_before}));
+      LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("from_agency"));
     }
 
     // The listed pages of both boxes, then every decision they need at once:
@@ -403,8 +403,10 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
         if (state && awaiting_receiver(*state)) asks.push_back({row.text(3), row.integer(1)});
       }
     }
+    // Only case workers get here (require_case_worker above), so the agency
+    // and the case decide.
     Decisions decisions;
-    if (privacy::PolicyGate::may_work_on_cases(r)) LOTSE_TRY(decisions.prefetch(x, asks, now));
+    LOTSE_TRY(decisions.prefetch(x, asks, now));
 
     std::vector<privacy::NameRead> names;
     for (Box& b : boxes) {
