@@ -513,10 +513,11 @@ Result<domain::CaseRecord> CaseworkService::get_case(const Reader& r, std::int64
                                                      ReadPath path) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  // A write transaction: the gate appends the audit entry of the read. A
-  // denied read is answered only after commit, so that its audit entry is
-  // not rolled back with the error.
-  auto read = db_.write([&](store::Executor& x) -> Result<std::optional<domain::CaseRecord>> {
+  // A read transaction; the gate's audit entry is written right after it
+  // (store::Executor::write_after_read). A denied read returns "no record"
+  // rather than an error from the callback, so that its entry is kept and
+  // written too; kNotFound is answered after that.
+  auto read = db_.read([&](store::Executor& x) -> Result<std::optional<domain::CaseRecord>> {
     auto rec = privacy::PolicyGate::read_case(x, r, case_id, path, now, load_case_record);
     if (rec) return std::optional<domain::CaseRecord>(std::move(*rec));
     if (rec.error().code == ErrorCode::kNotFound) return std::optional<domain::CaseRecord>();
@@ -530,9 +531,9 @@ Result<domain::CaseRecord> CaseworkService::get_case(const Reader& r, std::int64
 Result<CaseView> CaseworkService::case_view(const Reader& r, std::int64_t case_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  // As get_case: a denied read commits its audit entry and then answers
+  // As get_case: a denied read writes its audit entry and then answers
   // kNotFound; the consents only for the agency that recorded the case.
-  auto read = db_.write([&](store::Executor& x) -> Result<std::optional<CaseView>> {
+  auto read = db_.read([&](store::Executor& x) -> Result<std::optional<CaseView>> {
     auto rec = privacy::PolicyGate::read_case(x, r, case_id, ReadPath::kItem, now,
                                               load_case_record);
     if (!rec) {
@@ -570,7 +571,7 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
     status = std::string(domain::status_name(s));
   }
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<CasePage> {
+  return db_.read([&](store::Executor& x) -> Result<CasePage> {
     // The status filter is applied in SQL to own cases only; for partner
     // cases it is applied after the gate, so that filtering does not reveal
     // a status the partner may not see. One row more than the page tells
@@ -654,7 +655,7 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
   if (q.words.empty() && !q.birth_date)
     return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<std::vector<domain::CaseRecord>> {
+  return db_.read([&](store::Executor& x) -> Result<std::vector<domain::CaseRecord>> {
     // Persons in the caller's search scope, best first: a first round, and
     // all candidates only when the gate refuses too many of those.
     const std::size_t first = static_cast<std::size_t>(limit) * kFirstSliceFactor + 20;

@@ -205,6 +205,43 @@ TEST_F(CaseworkDb, HappyPathHandoverMovesLeadAndHidesCaseFromOthers) {
   EXPECT_EQ(audits("handover.accept", object), 1);
 }
 
+// Gated reads run in read transactions and write their audit entries right
+// after: when those cannot be written, the reader gets an error and none of
+// the data (and the log has no gap to explain).
+TEST_F(CaseworkDb, NoCaseDataLeavesWhenItsAuditEntryCannotBeWritten) {
+  const std::int64_t c = shared_case();
+  handover(jc_, c);
+  auto block = [&](bool on) {
+    const bool pg = db_->dialect() == store::Dialect::kPostgres;
+    const std::string sql =
+        on ? (pg ? "CREATE FUNCTION audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   "BEGIN RAISE EXCEPTION 'audit storage full'; END $$; "
+                   "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log "
+                   "FOR EACH ROW EXECUTE FUNCTION audit_full();"
+                 : "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log "
+                   "BEGIN SELECT RAISE(ABORT, 'audit storage full'); END;")
+           : (pg ? "DROP FUNCTION audit_full() CASCADE;" : "DROP TRIGGER audit_full;");
+    auto r = db_->write([&](store::Executor& x) { return x.exec_script(sql); });
+    ASSERT_TRUE(r) << r.error().message;
+  };
+  const std::int64_t entries = count("SELECT COUNT(*) FROM audit_log");
+  block(true);
+  EXPECT_FALSE(cw_->get_case(ja_, c, ReadPath::kItem));
+  EXPECT_FALSE(cw_->case_view(jc_, c));
+  EXPECT_FALSE(cw_->list_cases(jc_, {}));
+  EXPECT_FALSE(cw_->search(jc_, "Lena", 10));
+  EXPECT_FALSE(cw_->inbox(ja_));
+  EXPECT_FALSE(cw_->consents(jc_, c));
+  // A denied read is refused all the same: its entry cannot be written.
+  expect_code(cw_->get_case(aa_, c, ReadPath::kItem), ErrorCode::kInternal);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), entries);
+  block(false);
+  auto view = cw_->case_view(jc_, c);
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_EQ(view->record.person.given_name, "Lena");
+  EXPECT_GT(count("SELECT COUNT(*) FROM audit_log"), entries);
+}
+
 TEST_F(CaseworkDb, SearchFoldsUmlautsAndNeedsTwoCharacters) {
   const std::int64_t c = open_case(jc_, person(jc_, "Jürgen", "Weiß"));
   open_case(jc_, person(jc_, "Anna", "Becker"));

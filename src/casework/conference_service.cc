@@ -423,8 +423,9 @@ Result<std::vector<ConferenceSummary>> ConferenceService::list(const Reader& r,
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
   const std::string today = berlin_time(now).date.str();
-  // A write transaction: names shown in the list are reads through the gate.
-  return db_.write([&](store::Executor& x) -> Result<std::vector<ConferenceSummary>> {
+  // Names shown in the list are reads through the gate (their audit entries
+  // are written right after this read transaction).
+  return db_.read([&](store::Executor& x) -> Result<std::vector<ConferenceSummary>> {
     std::string where =
         " WHERE (c.host_agency = ? OR EXISTS (SELECT 1 FROM conference_participants p "
         "WHERE p.conference_id = c.id AND p.agency_key = ?))";
@@ -493,10 +494,10 @@ Result<ConferenceView> ConferenceService::get(const Reader& r, std::int64_t conf
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
   const Date today = berlin_time(now).date;
-  // A write transaction: the reads of the case and of the conference are
-  // audited. A denial is answered only after commit, so that its audit entry
-  // is not rolled back with the error.
-  auto read = db_.write([&](store::Executor& x) -> Result<std::optional<ConferenceView>> {
+  // The reads of the case and of the conference are audited (written right
+  // after this read transaction). A denial returns "nothing" from the
+  // callback and is answered after that, so that its audit entry is kept.
+  auto read = db_.read([&](store::Executor& x) -> Result<std::optional<ConferenceView>> {
     auto deny = [&]() -> Result<std::optional<ConferenceView>> {
       LOTSE_TRY(audit(x, now, r, "conference.read_denied", fmt::format("conference:{}", conference_id),
                       kDeniedBasis,
@@ -719,10 +720,9 @@ Result<TaskInbox> ConferenceService::tasks(const Reader& r) {
       "WHERE i.kind = 'task' AND i.owner_agency = ? AND i.done = 0 "
       "ORDER BY i.due_on, i.id LIMIT 500",
       kItemColumns, kItemFrom);
-  // A person's name shown with a task is a read through the gate, audited,
-  // so tasks of named conferences need a write transaction. The Posteingang
-  // asks on every visit; without such tasks a read transaction suffices.
-  auto build = [&](store::Executor& x, bool writing) -> Result<TaskInbox> {
+  // A person's name shown with a task is a read through the gate, audited
+  // (written right after this read transaction).
+  return db_.read([&](store::Executor& x) -> Result<TaskInbox> {
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, {r.agency_key}));
     TaskInbox box;
     std::map<std::int64_t, std::string> names;
@@ -731,7 +731,6 @@ Result<TaskInbox> ConferenceService::tasks(const Reader& r) {
                  .conference_scheduled_at = row.text(13),
                  .anonymous = row.integer(14) != 0};
       if (!t.anonymous && !row.is_null(15)) {
-        if (!writing) return Error::conflict("named tasks: read again in a write transaction");
         LOTSE_ASSIGN_OR_RETURN(t.person_name,
                                person_name_through_gate(x, r, row.integer(15), now, names));
       }
@@ -741,10 +740,7 @@ Result<TaskInbox> ConferenceService::tasks(const Reader& r) {
     // The counts are the lengths of what is listed, never a separate query.
     box.open_count = static_cast<int>(box.open.size());
     return box;
-  };
-  auto read = db_.read([&](store::Executor& x) { return build(x, false); });
-  if (read || read.error().code != ErrorCode::kConflict) return read;
-  return db_.write([&](store::Executor& x) { return build(x, true); });
+  });
 }
 
 }  // namespace lotse::casework

@@ -154,8 +154,9 @@ Result<std::vector<ConsentView>> load_consents(store::Executor& x, std::int64_t 
 Result<std::vector<ConsentView>> CaseworkService::consents(const Reader& r, std::int64_t case_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  // A write: reading the consents of a case is itself logged.
-  return db_.write([&](store::Executor& x) -> Result<std::vector<ConsentView>> {
+  // Reading the consents of a case is itself logged (written right after
+  // this read transaction).
+  return db_.read([&](store::Executor& x) -> Result<std::vector<ConsentView>> {
     LOTSE_TRY(internal::require_owner(x, r, case_id, now));
     return internal::read_own_consents(x, r, case_id, now);
   });

@@ -326,9 +326,9 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
   const int due_days = options_.handover_due_working_days;
   const std::int64_t overdue_before = overdue_before_ms(berlin_time(now).date, due_days);
   const std::int64_t declined_since = now - kDeclinedShownMs;
-  // A write: showing a person's name in a box is a read of their master
-  // data, audited like any list read.
-  return db_.write([&](store::Executor& x) -> Result<Inbox> {
+  // Showing a person's name in a box is a read of their master data,
+  // audited like any list read (written right after this read transaction).
+  return db_.read([&](store::Executor& x) -> Result<Inbox> {
     Inbox box;
     // The counts of the whole boxes, with the same conditions as the lists
     // and as HandoverView::overdue (open, sent before the cut-off): states

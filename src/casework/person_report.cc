@@ -89,9 +89,10 @@ PersonReportService::PersonReportService(store::Database& db, Clock clock)
 Result<Pendelbogen> PersonReportService::pendelbogen(const Reader& r, std::int64_t case_id) {
   LOTSE_TRY(internal::require_case_worker(r));
   const std::int64_t now = clock_();
-  // A write transaction: the gate appends the audit entry of the read. A
-  // denial is answered only after commit, so that its audit entry stays.
-  auto made = db_.write([&](store::Executor& x) -> Result<std::optional<Pendelbogen>> {
+  // The gate's audit entry is written right after this read transaction. A
+  // denial returns "nothing" from the callback and is answered after that,
+  // so that its audit entry is kept.
+  auto made = db_.read([&](store::Executor& x) -> Result<std::optional<Pendelbogen>> {
     LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, PolicyGate::decide(x, r, case_id, now));
     if (!access.allowed) {
       LOTSE_TRY(gate_denial(x, r, case_id, ReadPath::kPrint, now));
@@ -179,6 +180,9 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
   LOTSE_ASSIGN_OR_RETURN(std::vector<RetentionRule> rules, retention.rules());
   const std::int64_t now = clock_();
 
+  // A write transaction, unlike the other gated reads: the report's own
+  // reads of the cases are entries of the log it lists, and the person is
+  // owed the log as it stands when the report is handed out.
   auto made = db_.write([&](store::Executor& x) -> Result<std::optional<PersonReport>> {
     LOTSE_ASSIGN_OR_RETURN(
         store::Rows persons,

@@ -379,7 +379,7 @@ Result<Submitted> PortalService::submit(const ContactDraft& d, const Client& cli
 Result<Queue> PortalService::queue(const privacy::Reader& r) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  return db_.write([&](store::Executor& x) -> Result<Queue> {
+  return db_.read([&](store::Executor& x) -> Result<Queue> {
     Queue q;
     LOTSE_ASSIGN_OR_RETURN(
         store::Rows open,

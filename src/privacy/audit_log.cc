@@ -59,6 +59,13 @@ Result<void> AuditLog::append(store::Executor& x, std::int64_t at_ms, const Audi
 Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
                                   const std::vector<AuditEvent>& events) {
   if (events.empty()) return ok();
+  // A gated read inside read(): the entries are written right after the
+  // snapshot ends, before the read returns (store::Executor::write_after_read).
+  if (x.read_only()) {
+    return x.write_after_read([at_ms, events](store::Executor& w) {
+      return append_all(w, at_ms, events);
+    });
+  }
   // SQLite's write transaction is already exclusive (BEGIN IMMEDIATE); on
   // PostgreSQL the row lock on audit_head serialises concurrent appenders so
   // seq stays gapless and the chain linear.

@@ -63,6 +63,12 @@ Result<Row> Executor::query_one(std::string_view sql, const Params& params) {
   return std::move(rows.front());
 }
 
+Result<void> Executor::write_after_read(Work work) {
+  if (!read_only_) return work(*this);
+  deferred_.push_back(std::move(work));
+  return ok();
+}
+
 Result<std::int64_t> Executor::query_int(std::string_view sql, const Params& params) {
   LOTSE_ASSIGN_OR_RETURN(Row row, query_one(sql, params));
   if (row.size() == 0) return Error::internal("query_int: the statement returned no columns");

@@ -423,6 +423,64 @@ TEST_F(StoreContractDb, ReadRefusesWrites) {
   EXPECT_EQ(count("scratch"), 0);
 }
 
+// Kept work that inserts scratch row k.
+Executor::Work insert_scratch(std::int64_t k) {
+  return [k](Executor& w) -> Result<void> {
+    LOTSE_TRY(w.exec("INSERT INTO scratch (k) VALUES (?)", {k}));
+    return ok();
+  };
+}
+
+// A gated read keeps its audit entries for after the snapshot: read()
+// writes them before it returns, and hands back nothing if that fails.
+TEST_F(StoreContractDb, WorkKeptByAReadIsWrittenBeforeReadReturns) {
+  auto seen = db_->read([](Executor& x) -> Result<std::int64_t> {
+    EXPECT_TRUE(x.read_only());
+    LOTSE_TRY(x.write_after_read(insert_scratch(7)));
+    LOTSE_TRY(x.write_after_read(insert_scratch(8)));
+    // Not yet: the snapshot cannot see what is kept for later.
+    return x.query_int("SELECT COUNT(*) FROM scratch");
+  });
+  ASSERT_OK(seen);
+  EXPECT_EQ(*seen, 0);
+  EXPECT_EQ(count("scratch"), 2);
+}
+
+TEST_F(StoreContractDb, ReadFailsWhenItsKeptWorkCannotBeWritten) {
+  ASSERT_OK(db_->write([](Executor& x) { return x.exec("INSERT INTO scratch (k) VALUES (1)"); }));
+  auto seen = db_->read([](Executor& x) -> Result<std::int64_t> {
+    LOTSE_TRY(x.write_after_read(insert_scratch(2)));
+    // The same key again: the kept work fails as a whole, both rows go.
+    LOTSE_TRY(x.write_after_read(insert_scratch(1)));
+    return x.query_int("SELECT COUNT(*) FROM scratch");
+  });
+  ASSERT_FALSE(seen.ok());
+  EXPECT_EQ(seen.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(count("scratch"), 1);
+}
+
+TEST_F(StoreContractDb, WorkKeptByAFailedReadIsDropped) {
+  auto seen = db_->read([](Executor& x) -> Result<std::int64_t> {
+    LOTSE_TRY(x.write_after_read(insert_scratch(3)));
+    return Error::not_found("nothing here");
+  });
+  ASSERT_FALSE(seen.ok());
+  EXPECT_EQ(seen.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(count("scratch"), 0);
+}
+
+TEST_F(StoreContractDb, WorkKeptInsideAWriteRunsInThatTransaction) {
+  auto r = db_->write([](Executor& x) -> Result<void> {
+    EXPECT_FALSE(x.read_only());
+    LOTSE_TRY(x.write_after_read(insert_scratch(4)));
+    LOTSE_ASSIGN_OR_RETURN(std::int64_t n, x.query_int("SELECT COUNT(*) FROM scratch"));
+    EXPECT_EQ(n, 1);
+    return Error::invalid("k", "rolled back with the rest");
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(count("scratch"), 0);
+}
+
 TEST_F(StoreContractDb, UniqueViolationIsConflictAndWritesNothing) {
   ASSERT_OK(db_->write([](Executor& x) { return add_alliance(x, "15001"); }));
   auto r = db_->write([](Executor& x) -> Result<void> {

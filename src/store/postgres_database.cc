@@ -184,7 +184,8 @@ class PgConnection {
 
 class PgExecutor final : public Executor {
  public:
-  PgExecutor(PgConnection& conn, const Secrets& secrets) : conn_(conn), secrets_(secrets) {}
+  PgExecutor(PgConnection& conn, const Secrets& secrets, bool read_only)
+      : Executor(read_only), conn_(conn), secrets_(secrets) {}
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
     Rows rows;
@@ -332,17 +333,18 @@ class PostgresDatabase final : public Database {
  protected:
   Result<void> run_read(const std::function<Result<void>(Executor&)>& fn) override {
     // One snapshot for the whole callback, and no writes (as on SQLite).
-    return run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
+    return run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", true, fn);
   }
 
   Result<void> run_write(const std::function<Result<void>(Executor&)>& fn) override {
-    return run("BEGIN", fn);
+    return run("BEGIN", false, fn);
   }
 
  private:
   using Lease = ConnectionPool<PgConnection>::Lease;
 
-  Result<void> run(const char* begin, const std::function<Result<void>(Executor&)>& fn) {
+  Result<void> run(const char* begin, bool read_only,
+                   const std::function<Result<void>(Executor&)>& fn) {
     std::optional<Lease> lease;
     // A pooled connection may have died while idle (server restart, network
     // timeout). That shows at BEGIN, before the callback ran, so one retry on
@@ -364,7 +366,7 @@ class PostgresDatabase final : public Database {
 
     PgConnection& conn = **lease;
     PGconn* c = conn.get();
-    PgExecutor x(conn, secrets_);
+    PgExecutor x(conn, secrets_, read_only);
     Result<void> result = call_guarded(fn, x);
     if (result && x.first_error()) result = *x.first_error();
     if (result && PQtransactionStatus(c) == PQTRANS_INERROR) {

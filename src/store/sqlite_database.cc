@@ -169,7 +169,8 @@ class SqliteConnection {
 
 class SqliteExecutor final : public Executor {
  public:
-  SqliteExecutor(SqliteConnection& conn, bool read_only) : conn_(conn), read_only_(read_only) {}
+  SqliteExecutor(SqliteConnection& conn, bool read_only)
+      : Executor(read_only), conn_(conn), read_only_(read_only) {}
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
     Rows rows;

@@ -1,7 +1,10 @@
 // The append-only, hash-chained audit log. Every entry: who, when, action,
 // object, legal basis, request id, details, and the hash of the previous
 // entry. Entries are appended inside the caller's write transaction, so an
-// action and its audit entry commit together or not at all.
+// action and its audit entry commit together or not at all. Appended inside
+// a read transaction (a gated read), they are written in one write
+// transaction right after it, before read() returns: the reader gets
+// nothing unless its entries are written (store::Executor::write_after_read).
 //
 //   db.write([&](store::Executor& x) -> Result<void> {
 //     LOTSE_TRY(change_something(x));

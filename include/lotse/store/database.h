@@ -90,6 +90,28 @@ class Executor {
   Result<Row> query_one(std::string_view sql, const Params& params = {});
   // Convenience: first column of first row as integer (e.g. RETURNING id, COUNT(*)).
   Result<std::int64_t> query_int(std::string_view sql, const Params& params = {});
+
+  // Whether this is read()'s executor (a snapshot that cannot write).
+  bool read_only() const { return read_only_; }
+
+  // Work that must be written because of what was read: the audit entries
+  // of a gated read. Inside write() it runs at once, in this transaction.
+  // Inside read() it is kept, and read() runs everything kept in one write
+  // transaction after the snapshot has ended and before it returns; if that
+  // write fails, read() fails with its error and the caller gets nothing of
+  // what it read. So reads run in parallel and only the short append waits
+  // for the writer lock. Work kept by a callback that fails is dropped, as a
+  // failed write() rolls back.
+  using Work = std::function<Result<void>(Executor&)>;
+  Result<void> write_after_read(Work work);
+  std::vector<Work> take_deferred_writes() { return std::move(deferred_); }
+
+ protected:
+  explicit Executor(bool read_only) : read_only_(read_only) {}
+
+ private:
+  const bool read_only_;
+  std::vector<Work> deferred_;
 };
 
 class Database {
@@ -125,12 +147,21 @@ class Database {
   auto run_returning(Runner runner, F&& fn) -> std::invoke_result_t<F, Executor&> {
     using R = std::invoke_result_t<F, Executor&>;
     std::optional<R> out;
+    std::vector<Executor::Work> deferred;
     Result<void> status = (this->*runner)([&](Executor& x) -> Result<void> {
       out.emplace(fn(x));
       if (!*out) return out->error();
+      deferred = x.take_deferred_writes();
       return ok();
     });
     if (!status) return status.error();
+    if (!deferred.empty()) {
+      Result<void> written = run_write([&](Executor& w) -> Result<void> {
+        for (const Executor::Work& work : deferred) LOTSE_TRY(work(w));
+        return ok();
+      });
+      if (!written) return written.error();
+    }
     return std::move(*out);
   }
 };
