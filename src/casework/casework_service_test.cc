@@ -205,9 +205,10 @@ TEST_F(CaseworkDb, HappyPathHandoverMovesLeadAndHidesCaseFromOthers) {
   EXPECT_EQ(audits("handover.accept", object), 1);
 }
 
-// Gated reads run in read transactions and write their audit entries right
-// after: when those cannot be written, the reader gets an error and none of
-// the data (and the log has no gap to explain).
+// A gated read of one case commits with its audit entry; lists, search and
+// the Posteingang read in a read transaction and write their entries right
+// after. Either way: when the entries cannot be written, the reader gets an
+// error and none of the data.
 TEST_F(CaseworkDb, NoCaseDataLeavesWhenItsAuditEntryCannotBeWritten) {
   const std::int64_t c = shared_case();
   handover(jc_, c);
