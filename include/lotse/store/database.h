@@ -104,12 +104,14 @@ class Executor {
   // failed write() rolls back.
   using Work = std::function<Result<void>(Executor&)>;
   Result<void> write_after_read(Work work);
-  std::vector<Work> take_deferred_writes() { return std::move(deferred_); }
 
  protected:
   explicit Executor(bool read_only) : read_only_(read_only) {}
 
  private:
+  friend class Database;  // takes the kept work when a read() ends
+  std::vector<Work> take_deferred_writes() { return std::move(deferred_); }
+
   const bool read_only_;
   std::vector<Work> deferred_;
 };
