@@ -129,18 +129,14 @@ struct Scored {
   }
 };
 
-// The FTS5 query over padded vocabulary words for one query word: words
-// containing it (every inner trigram; under three letters the padded start,
-// i.e. a prefix), or sharing one run of consecutive padded trigrams with
-// it: two (four letters in a row, counting the word's start and end) for
-// words up to five letters, three up to eight, four from nine on. One
-// wrong, missing or extra letter destroys at most three trigrams in a row,
-// so such a run survives it.
 // The candidate rule for one query word `w`, shared by vocab_match() (FTS5)
-// and vocabulary_candidates() (memory): its padded trigrams, the trigrams
-// a word containing it must hold (its inner ones; under three letters its
-// first two padded ones, i.e. a prefix), and the length of a run of
-// consecutive padded trigrams that also makes a candidate.
+// and vocabulary_candidates() (memory): a vocabulary word is a candidate
+// when it contains `w` (every inner trigram; under three letters its first
+// two padded ones, i.e. a prefix), or shares one run of consecutive padded
+// trigrams with it: two (four letters in a row, counting the word's start
+// and end) for words up to five letters, three up to eight, four from nine
+// on. One wrong, missing or extra letter destroys at most three trigrams in
+// a row, so such a run survives it.
 struct CandidateRule {
   std::vector<std::string> padded, inner;
   std::size_t run = 0;
@@ -156,6 +152,7 @@ CandidateRule candidate_rule(const std::string& w) {
   return rule;
 }
 
+// The candidate rule as an FTS5 query over the padded vocabulary words.
 std::string vocab_match(const std::string& w) {
   const CandidateRule rule = candidate_rule(w);
   const auto& t = rule.padded;
@@ -342,20 +339,25 @@ Result<std::vector<SearchHit>> sqlite_find(store::Executor& x, SearchVocabularyC
     // later scores at most that word's score, so it cannot rank above them).
     LOTSE_ASSIGN_OR_RETURN(std::vector<WordMatch> words,
                            matching_words(x, *vocab, out.scorer, 0, q.words[0]));
+    // Words come best first, so a person's first word is its best one, and
+    // the persons scoring above the current word are all found before the
+    // run of words with its score began: counted as they go, not recounted.
     std::unordered_map<std::int64_t, double> best;
+    std::size_t above = 0, at_score = 0;
+    double score = -1;
     for (const WordMatch& w : words) {
-      std::size_t above = 0;
-      for (const auto& [id, score] : best) above += score > w.score;
+      if (w.score != score) {
+        above += at_score;
+        at_score = 0;
+        score = w.score;
+      }
       if (above >= want) break;
       LOTSE_ASSIGN_OR_RETURN(
           store::Rows rows,
           x.query("SELECT person_id FROM search_postings WHERE scope = ? AND word_id = ? "
                   "ORDER BY person_id DESC LIMIT ?",
                   {scope, w.word_id, static_cast<std::int64_t>(want)}));
-      for (const auto& row : rows) {
-        double& s = best[row.integer(0)];
-        s = std::max(s, w.score);
-      }
+      for (const auto& row : rows) at_score += best.emplace(row.integer(0), w.score).second;
     }
     for (const auto& [id, score] : best) out.by_person[id] = {id, score};
   } else {

@@ -379,6 +379,8 @@ Result<Submitted> PortalService::submit(const ContactDraft& d, const Client& cli
 Result<Queue> PortalService::queue(const privacy::Reader& r) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
+  // The reads of the queue are audited (written right after this read
+  // transaction).
   return db_.read([&](store::Executor& x) -> Result<Queue> {
     Queue q;
     LOTSE_ASSIGN_OR_RETURN(

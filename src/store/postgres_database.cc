@@ -333,18 +333,18 @@ class PostgresDatabase final : public Database {
  protected:
   Result<void> run_read(const std::function<Result<void>(Executor&)>& fn) override {
     // One snapshot for the whole callback, and no writes (as on SQLite).
-    return run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", true, fn);
+    return run(/*read_only=*/true, fn);
   }
 
   Result<void> run_write(const std::function<Result<void>(Executor&)>& fn) override {
-    return run("BEGIN", false, fn);
+    return run(/*read_only=*/false, fn);
   }
 
  private:
   using Lease = ConnectionPool<PgConnection>::Lease;
 
-  Result<void> run(const char* begin, bool read_only,
-                   const std::function<Result<void>(Executor&)>& fn) {
+  Result<void> run(bool read_only, const std::function<Result<void>(Executor&)>& fn) {
+    const char* begin = read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN";
     std::optional<Lease> lease;
     // A pooled connection may have died while idle (server restart, network
     // timeout). That shows at BEGIN, before the callback ran, so one retry on

@@ -170,7 +170,7 @@ class SqliteConnection {
 class SqliteExecutor final : public Executor {
  public:
   SqliteExecutor(SqliteConnection& conn, bool read_only)
-      : Executor(read_only), conn_(conn), read_only_(read_only) {}
+      : Executor(read_only), conn_(conn) {}
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
     Rows rows;
@@ -185,7 +185,7 @@ class SqliteExecutor final : public Executor {
   }
 
   Result<void> exec_script(std::string_view sql) override {
-    if (read_only_) return first_.note(Error::internal("exec_script() inside read()"));
+    if (read_only()) return first_.note(Error::internal("exec_script() inside read()"));
     std::string script(sql);  // sqlite3_exec needs a terminating NUL
     char* err = nullptr;
     int rc = sqlite3_exec(conn_.db(), script.c_str(), nullptr, nullptr, &err);
@@ -216,7 +216,7 @@ class SqliteExecutor final : public Executor {
 
     // read() is a read transaction on PostgreSQL (READ ONLY); refusing
     // writes here too keeps code that only works on SQLite from passing.
-    if (read_only_ && !sqlite3_stmt_readonly(stmt)) {
+    if (read_only() && !sqlite3_stmt_readonly(stmt)) {
       return first_.note(
           Error::internal("a writing statement inside read() (in: " + sql_snippet(sql) + ")"));
     }
@@ -290,7 +290,6 @@ class SqliteExecutor final : public Executor {
   }
 
   SqliteConnection& conn_;
-  const bool read_only_;
   FirstError first_;
 };
 

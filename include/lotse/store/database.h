@@ -20,7 +20,9 @@
 // (SQLite: BEGIN IMMEDIATE, so writers are serialised and never deadlock on
 // upgrade); if the callback returns an error, or throws, the transaction is
 // rolled back and nothing is written. read() runs in a read transaction
-// (one consistent snapshot).
+// (one consistent snapshot); work it must write because of what it read
+// (audit entries) is kept and written right after it, before it returns
+// (Executor::write_after_read).
 #pragma once
 
 #include <cstdint>
