@@ -19,6 +19,7 @@
 
 #include "casework/casework_internal.h"
 #include "lotse/common/date.h"
+#include "lotse/privacy/audit_log.h"
 
 namespace lotse::casework {
 namespace {
@@ -953,8 +954,9 @@ Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
     }
     LOTSE_ASSIGN_OR_RETURN(
         store::Rows creations,
-        x.query("SELECT object, action, seq, at FROM audit_log WHERE object IN (" + in +
-                    ") AND action IN ('case.open', 'person.create', 'consent.record', "
+        x.query(std::string("SELECT a.object, a.action, a.seq, a.at FROM ") +
+                    privacy::AuditLog::kEntriesAboutObjects + " WHERE h.object IN (" + in +
+                    ") AND a.action IN ('case.open', 'person.create', 'consent.record', "
                     "'handover.create')",
                 names));
     for (const auto& row : creations)
@@ -964,16 +966,18 @@ Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
           o.floor_seq = std::max(o.floor_seq, row.integer(2));
 
     // The floors in SQL, so that LIMIT counts only this case's entries.
-    std::string sql = "SELECT at, actor, action, legal_basis, details FROM audit_log WHERE ";
-    store::Params params;
+    std::string sql = std::string("SELECT a.at, a.actor, a.action, a.legal_basis, a.details FROM ") +
+                      privacy::AuditLog::kEntriesAboutObjects + " WHERE h.object IN (" + in +
+                      ") AND (";
+    store::Params params = names;
     for (std::size_t i = 0; i < objects.size(); ++i) {
       const Object& o = objects[i];
       sql += i ? " OR " : "";
-      sql += o.floor_seq ? "(object = ? AND seq >= ?)" : "(object = ? AND at >= ?)";
+      sql += o.floor_seq ? "(a.object = ? AND a.seq >= ?)" : "(a.object = ? AND a.at >= ?)";
       params.push_back(o.name);
       params.push_back(o.floor_seq ? o.floor_seq : o.created_at_ms);
     }
-    sql += " ORDER BY seq DESC LIMIT 500";
+    sql += ") ORDER BY a.seq DESC LIMIT 500";
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(sql, params));
     std::vector<AccessLogEntry> out;
     out.reserve(rows.size());

@@ -14,6 +14,7 @@
 
 #include "casework/casework_internal.h"
 #include "lotse/common/date.h"
+#include "lotse/privacy/audit_log.h"
 #include "lotse/privacy/policy_gate.h"
 
 namespace lotse::casework {
@@ -376,8 +377,8 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
 
     // Who read or changed these records, and when.
     std::string sql =
-        "SELECT seq, at, actor, action, object, legal_basis, details FROM audit_log "
-        "WHERE object IN (";
+        std::string("SELECT a.seq, a.at, a.actor, a.action, a.object, a.legal_basis, a.details FROM ") +
+        privacy::AuditLog::kEntriesAboutObjects + " WHERE h.object IN (";
     store::Params params;
     bool first = true;
     for (const auto& [object, creation] : objects) {
@@ -385,7 +386,7 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
       first = false;
       params.push_back(object);
     }
-    sql += ") ORDER BY seq";
+    sql += ") ORDER BY a.seq";
     LOTSE_ASSIGN_OR_RETURN(store::Rows entries, x.query(sql, params));
     std::map<std::string, std::int64_t> floor;
     for (const auto& e : entries) {

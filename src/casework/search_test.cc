@@ -328,7 +328,7 @@ TEST_F(SearchDb, MigrationBackfillsExistingPersons) {
              "DROP TRIGGER legal_transfers_search_ai;"));
     LOTSE_TRY(x.exec_script(
         "DROP TABLE case_shares; DROP INDEX persons_by_birth_date; DROP INDEX cases_by_owner_id; "
-        "DROP INDEX consents_by_case; DROP INDEX audit_log_by_object; "
+        "DROP INDEX consents_by_case; "
         "DROP INDEX handovers_in_list; DROP INDEX handovers_out_list; "
         "DROP INDEX handovers_in_box; DROP INDEX handovers_out_box; "
         "DELETE FROM schema_migrations WHERE version = 3;"));

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <set>
+#include <string_view>
+#include <utility>
+
 #include "lotse/common/crypto.h"
 
 namespace lotse::privacy {
@@ -77,6 +81,13 @@ Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
   std::string hash = head.text(1);
   static const std::string insert_sql = fmt::format(
       "INSERT INTO audit_log ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns);
+  // The index by object has a row per object, hour and actor (migration 14):
+  // written the first time in an hour, found and left alone afterwards.
+  static const std::string index_sql =
+      "INSERT INTO audit_object_hours (object, hour, actor) VALUES (?, ?, ?) "
+      "ON CONFLICT DO NOTHING";
+  const std::int64_t hour = at_ms / kMsPerHour;
+  std::set<std::pair<std::string_view, std::string_view>> indexed;
   for (const AuditEvent& event : events) {
     ++seq;
     std::string prev_hash = std::move(hash);
@@ -84,6 +95,8 @@ Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
     LOTSE_TRY(x.exec(insert_sql, {seq, at_ms, event.actor, event.action, event.object,
                                   event.legal_basis, event.request_id, event.details_json,
                                   prev_hash, hash}));
+    if (indexed.emplace(event.object, event.actor).second)
+      LOTSE_TRY(x.exec(index_sql, {event.object, hour, event.actor}));
   }
   LOTSE_TRY(x.exec("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {seq, hash}));
   return ok();

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "support/test_database.h"
 
 namespace lotse::privacy {
@@ -89,6 +94,101 @@ TEST_F(AuditLogDb, AppendAllChainsEveryEntryInOrder) {
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok) << report->problem;
   EXPECT_EQ(report->entries_checked, 4);
+}
+
+// The seqs of the entries about `object` as the Art. 15 report and the
+// access log find them (through the index), and as a scan of the whole log.
+std::vector<std::int64_t> seqs_about(store::Database& db, const std::string& object,
+                                     bool through_index) {
+  auto rows = db.read([&](store::Executor& x) {
+    return x.query(through_index ? std::string("SELECT a.seq FROM ") +
+                                       AuditLog::kEntriesAboutObjects +
+                                       " WHERE h.object = ? ORDER BY a.seq"
+                                 : "SELECT seq FROM audit_log WHERE object = ? ORDER BY seq",
+                   {object});
+  });
+  EXPECT_TRUE(rows) << rows.error().message;
+  std::vector<std::int64_t> out;
+  if (rows)
+    for (const auto& r : *rows) out.push_back(r.integer(0));
+  return out;
+}
+
+std::int64_t count(store::Database& db, const std::string& sql) {
+  auto n = db.read([&](store::Executor& x) { return x.query_int(sql); });
+  EXPECT_TRUE(n) << n.error().message;
+  return n ? *n : -1;
+}
+
+// Reads of the same persons by several actors over several hours, in
+// batches and one by one, with entries on both sides of hour boundaries:
+// every entry about a person is found through the index, none about
+// another, and the index holds one row per object, hour and actor however
+// often that actor read the object in that hour.
+TEST_F(AuditLogDb, EveryEntryIsFoundByItsObjectThroughTheHourIndex) {
+  constexpr std::int64_t kHour = AuditLog::kMsPerHour;
+  const std::int64_t start = 1'700'000'000'000 / kHour * kHour;
+  const std::vector<std::int64_t> times = {start,        start + 1,       start + kHour - 1,
+                                           start + kHour, start + kHour + 5, start + 3 * kHour};
+  const std::vector<std::string> actors = {"15003-jc", "15003-ja", "-"};
+  std::set<std::tuple<std::string, std::int64_t, std::string>> hours;
+  int n = 0;
+  for (std::int64_t at : times)
+    for (const std::string& actor : actors) {
+      std::vector<AuditEvent> batch;
+      for (int person = 0; person < 4; ++person)
+        if ((person + n) % 3 != 0) {
+          batch.push_back({.actor = actor, .action = "case.read",
+                           .object = "case:" + std::to_string(person), .legal_basis = "Einwilligung",
+                           .request_id = "r" + std::to_string(n), .details_json = "{}"});
+          hours.insert({batch.back().object, at / kHour, actor});
+        }
+      ++n;
+      // The same batch twice: a list page shown again.
+      for (int again = 0; again < 2; ++again)
+        ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, at, batch); }));
+    }
+  // A different object whose name starts like one of them.
+  ASSERT_TRUE(db_->write([&](store::Executor& x) {
+    return AuditLog::append(x, start, {.actor = "15003-jc", .action = "case.read",
+                                       .object = "case:10", .legal_basis = "Einwilligung",
+                                       .request_id = "x", .details_json = "{}"});
+  }));
+  hours.insert({"case:10", start / kHour, "15003-jc"});
+
+  for (int person = 0; person <= 10; ++person) {
+    const std::string object = "case:" + std::to_string(person);
+    const auto scanned = seqs_about(*db_, object, false);
+    if (person < 4 || person == 10) EXPECT_FALSE(scanned.empty()) << object;
+    EXPECT_EQ(seqs_about(*db_, object, true), scanned) << object;
+  }
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_object_hours"),
+            static_cast<std::int64_t>(hours.size()));
+  EXPECT_GT(count(*db_, "SELECT COUNT(*) FROM audit_log"),
+            2 * count(*db_, "SELECT COUNT(*) FROM audit_object_hours"));
+}
+
+// Entries written before the hour index existed (a database of an older
+// release) are indexed by the migration that adds it.
+TEST_F(AuditLogDb, MigrationIndexesTheEntriesWrittenBeforeIt) {
+  append_n(3);
+  ASSERT_TRUE(db_->write([&](store::Executor& x) {
+    return AuditLog::append(x, 1'700'000'000'000 + 7'200'000,
+                            {.actor = "15003-ja", .action = "case.read", .object = "case:7",
+                             .legal_basis = "Einwilligung", .request_id = "r",
+                             .details_json = "{}"});
+  }));
+  // Back to schema 13: the entries are there, the index rows are not.
+  sql("DROP TABLE audit_object_hours");
+  sql("DROP INDEX audit_log_by_actor");
+  sql("CREATE INDEX audit_log_by_object ON audit_log(object, seq)");
+  sql("DELETE FROM schema_migrations WHERE version = 14");
+  auto version = store::migrate(*db_);
+  ASSERT_TRUE(version) << version.error().message;
+  EXPECT_EQ(*version, store::latest_schema_version());
+  EXPECT_EQ(seqs_about(*db_, "user:15003-jc", true), (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(seqs_about(*db_, "case:7", true), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_object_hours"), 2);
 }
 
 TEST_F(AuditLogDb, AppendOnlyTriggersRefuseChanges) {

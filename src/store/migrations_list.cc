@@ -308,6 +308,7 @@ CREATE TABLE conference_items (
       migration_handover_counts(),
       migration_search_words(),
       migration_drop_name_fts(),
+      migration_audit_object_hours(),
   };
   return migrations;
 }

@@ -29,5 +29,6 @@ Migration migration_contact_forwards();  // 10: forwarding of contact requests i
 Migration migration_handover_counts();    // 11: handovers per agency, box and state (triggers)
 Migration migration_search_words();       // 12: the words of the person search (SQLite)
 Migration migration_drop_name_fts();      // 13: the whole-name FTS5 index, unused since 12 (SQLite)
+Migration migration_audit_object_hours(); // 14: audit index by object, hour and actor
 
 }  // namespace lotse::store

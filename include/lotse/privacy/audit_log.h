@@ -13,6 +13,11 @@
 //   });
 //   auto report = AuditLog::verify(db);   // report->ok, report->first_bad_seq
 //
+// Found by object (the Art. 15 report, a case's access log) through an
+// index with one row per object, hour and actor (audit_object_hours) and
+// the entries by actor and time: a person read a hundred times in an hour
+// costs the index one row (kEntriesAboutObjects).
+//
 // Thread safety: append() serialises writers on the audit_head row (SQLite:
 // the write transaction itself; PostgreSQL: SELECT ... FOR UPDATE).
 #pragma once
@@ -53,6 +58,19 @@ struct AuditVerifyReport {
 
 class AuditLog {
  public:
+  static constexpr std::int64_t kMsPerHour = 3'600'000;
+  // The entries about objects, as the FROM part of a query: `h` is the
+  // index row (object, hour, actor), `a` the entry. Filter on h.object
+  // (equality or IN) so the index leads; every entry about the object is
+  // joined exactly once.
+  //
+  //   x.query(std::string("SELECT a.seq, a.action FROM ") +
+  //           AuditLog::kEntriesAboutObjects + " WHERE h.object = ? ORDER BY a.seq",
+  //           {"case:12"});
+  static constexpr const char* kEntriesAboutObjects =
+      "audit_object_hours h JOIN audit_log a ON a.actor = h.actor AND "
+      "a.at >= h.hour * 3600000 AND a.at < h.hour * 3600000 + 3600000 AND a.object = h.object";
+
   static Result<void> append(store::Executor& x, std::int64_t at_ms, const AuditEvent& event);
   // Several entries in order, reading and moving the chain's head once: a
   // list read writes one entry per case it shows.
