@@ -37,8 +37,8 @@ class AuditLogDb : public ::testing::Test {
       if (x.dialect() == store::Dialect::kPostgres) {
         LOTSE_TRY(x.exec_script("DROP TRIGGER audit_log_no_update ON audit_log"));
       } else {
-        LOTSE_TRY(x.exec_script(
-            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"));
+        LOTSE_TRY(
+            x.exec_script("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"));
       }
       return ok();
     });
@@ -77,9 +77,12 @@ TEST_F(AuditLogDb, AppendAllChainsEveryEntryInOrder) {
   append_n(1);
   std::vector<AuditEvent> batch;
   for (int i = 0; i < 3; ++i)
-    batch.push_back({.actor = "15003-ja", .action = "case.read",
-                     .object = "case:" + std::to_string(i), .legal_basis = "Einwilligung",
-                     .request_id = "list", .details_json = "{}"});
+    batch.push_back({.actor = "15003-ja",
+                     .action = "case.read",
+                     .object = "case:" + std::to_string(i),
+                     .legal_basis = "Einwilligung",
+                     .request_id = "list",
+                     .details_json = "{}"});
   ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 42, batch); }));
   ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 43, {}); }));
   auto entries = db_->read([](store::Executor& x) { return AuditLog::recent(x, 10); });
@@ -101,10 +104,10 @@ TEST_F(AuditLogDb, AppendAllChainsEveryEntryInOrder) {
 std::vector<std::int64_t> seqs_about(store::Database& db, const std::string& object,
                                      bool through_index) {
   auto rows = db.read([&](store::Executor& x) {
-    return x.query(through_index ? std::string("SELECT a.seq FROM ") +
-                                       AuditLog::kEntriesAboutObjects +
-                                       " WHERE h.object = ? ORDER BY a.seq"
-                                 : "SELECT seq FROM audit_log WHERE object = ? ORDER BY seq",
+    return x.query(through_index
+                       ? std::string("SELECT a.seq FROM ") + AuditLog::kEntriesAboutObjects +
+                             " WHERE h.object = ? ORDER BY a.seq"
+                       : "SELECT seq FROM audit_log WHERE object = ? ORDER BY seq",
                    {object});
   });
   EXPECT_TRUE(rows) << rows.error().message;
@@ -128,7 +131,7 @@ std::int64_t count(store::Database& db, const std::string& sql) {
 TEST_F(AuditLogDb, EveryEntryIsFoundByItsObjectThroughTheHourIndex) {
   constexpr std::int64_t kHour = AuditLog::kMsPerHour;
   const std::int64_t start = 1'700'000'000'000 / kHour * kHour;
-  const std::vector<std::int64_t> times = {start,        start + 1,       start + kHour - 1,
+  const std::vector<std::int64_t> times = {start,         start + 1,         start + kHour - 1,
                                            start + kHour, start + kHour + 5, start + 3 * kHour};
   const std::vector<std::string> actors = {"15003-jc", "15003-ja", "-"};
   std::set<std::tuple<std::string, std::int64_t, std::string>> hours;
@@ -138,21 +141,29 @@ TEST_F(AuditLogDb, EveryEntryIsFoundByItsObjectThroughTheHourIndex) {
       std::vector<AuditEvent> batch;
       for (int person = 0; person < 4; ++person)
         if ((person + n) % 3 != 0) {
-          batch.push_back({.actor = actor, .action = "case.read",
-                           .object = "case:" + std::to_string(person), .legal_basis = "Einwilligung",
-                           .request_id = "r" + std::to_string(n), .details_json = "{}"});
+          batch.push_back({.actor = actor,
+                           .action = "case.read",
+                           .object = "case:" + std::to_string(person),
+                           .legal_basis = "Einwilligung",
+                           .request_id = "r" + std::to_string(n),
+                           .details_json = "{}"});
           hours.insert({batch.back().object, at / kHour, actor});
         }
       ++n;
       // The same batch twice: a list page shown again.
       for (int again = 0; again < 2; ++again)
-        ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, at, batch); }));
+        ASSERT_TRUE(
+            db_->write([&](store::Executor& x) { return AuditLog::append_all(x, at, batch); }));
     }
   // A different object whose name starts like one of them.
   ASSERT_TRUE(db_->write([&](store::Executor& x) {
-    return AuditLog::append(x, start, {.actor = "15003-jc", .action = "case.read",
-                                       .object = "case:10", .legal_basis = "Einwilligung",
-                                       .request_id = "x", .details_json = "{}"});
+    return AuditLog::append(x, start,
+                            {.actor = "15003-jc",
+                             .action = "case.read",
+                             .object = "case:10",
+                             .legal_basis = "Einwilligung",
+                             .request_id = "x",
+                             .details_json = "{}"});
   }));
   hours.insert({"case:10", start / kHour, "15003-jc"});
 
@@ -174,8 +185,11 @@ TEST_F(AuditLogDb, MigrationIndexesTheEntriesWrittenBeforeIt) {
   append_n(3);
   ASSERT_TRUE(db_->write([&](store::Executor& x) {
     return AuditLog::append(x, 1'700'000'000'000 + 7'200'000,
-                            {.actor = "15003-ja", .action = "case.read", .object = "case:7",
-                             .legal_basis = "Einwilligung", .request_id = "r",
+                            {.actor = "15003-ja",
+                             .action = "case.read",
+                             .object = "case:7",
+                             .legal_basis = "Einwilligung",
+                             .request_id = "r",
                              .details_json = "{}"});
   }));
   // Back to schema 13: the entries are there, the index rows are not.
@@ -193,17 +207,18 @@ TEST_F(AuditLogDb, MigrationIndexesTheEntriesWrittenBeforeIt) {
 
 TEST_F(AuditLogDb, AppendOnlyTriggersRefuseChanges) {
   append_n(1);
-  auto upd = db_->write([](store::Executor& x) {
-    return x.exec("UPDATE audit_log SET actor = 'x' WHERE seq = 1");
-  });
+  auto upd = db_->write(
+      [](store::Executor& x) { return x.exec("UPDATE audit_log SET actor = 'x' WHERE seq = 1"); });
   EXPECT_FALSE(upd);
   auto del = db_->write([](store::Executor& x) { return x.exec("DELETE FROM audit_log"); });
   EXPECT_FALSE(del);
   if (db_->dialect() == store::Dialect::kPostgres) {
-    auto truncate = db_->write([](store::Executor& x) { return x.exec_script("TRUNCATE audit_log"); });
+    auto truncate =
+        db_->write([](store::Executor& x) { return x.exec_script("TRUNCATE audit_log"); });
     EXPECT_FALSE(truncate);
   }
-  auto count = db_->read([](store::Executor& x) { return x.query_int("SELECT COUNT(*) FROM audit_log"); });
+  auto count =
+      db_->read([](store::Executor& x) { return x.query_int("SELECT COUNT(*) FROM audit_log"); });
   EXPECT_EQ(*count, 1);
 }
 
@@ -243,15 +258,18 @@ TEST_F(AuditLogDb, RecomputedHashStillBreaksTheLink) {
   append_n(4);
   drop_append_only_triggers();
   // A forger who rewrites entry 2 and recomputes its hash still breaks entry 3's link.
-  AuditEvent forged{.actor = "forger", .action = "auth.sign_in", .object = "user:x",
-                    .legal_basis = "Art. 32 DSGVO", .request_id = "req1", .details_json = "{}"};
+  AuditEvent forged{.actor = "forger",
+                    .action = "auth.sign_in",
+                    .object = "user:x",
+                    .legal_basis = "Art. 32 DSGVO",
+                    .request_id = "req1",
+                    .details_json = "{}"};
   auto prev = db_->read([](store::Executor& x) {
     return x.query_one("SELECT prev_hash, at FROM audit_log WHERE seq = 2");
   });
   ASSERT_TRUE(prev);
   std::string h = AuditLog::entry_hash(2, prev->integer(1), forged, prev->text(0));
-  sql("UPDATE audit_log SET actor = 'forger', object = 'user:x', hash = '" + h +
-      "' WHERE seq = 2");
+  sql("UPDATE audit_log SET actor = 'forger', object = 'user:x', hash = '" + h + "' WHERE seq = 2");
   auto report = AuditLog::verify(*db_);
   ASSERT_TRUE(report);
   EXPECT_FALSE(report->ok);
@@ -259,15 +277,19 @@ TEST_F(AuditLogDb, RecomputedHashStillBreaksTheLink) {
 }
 
 TEST(AuditLog, HashCoversEveryField) {
-  AuditEvent e{.actor = "a", .action = "b", .object = "c", .legal_basis = "d",
-               .request_id = "e", .details_json = "{}"};
+  AuditEvent e{.actor = "a",
+               .action = "b",
+               .object = "c",
+               .legal_basis = "d",
+               .request_id = "e",
+               .details_json = "{}"};
   const std::string base = AuditLog::entry_hash(1, 10, e, "p");
   EXPECT_NE(base, AuditLog::entry_hash(2, 10, e, "p"));
   EXPECT_NE(base, AuditLog::entry_hash(1, 11, e, "p"));
   EXPECT_NE(base, AuditLog::entry_hash(1, 10, e, "q"));
-  for (std::string AuditEvent::*field : {&AuditEvent::actor, &AuditEvent::action, &AuditEvent::object,
-                                         &AuditEvent::legal_basis, &AuditEvent::request_id,
-                                         &AuditEvent::details_json}) {
+  for (std::string AuditEvent::*field :
+       {&AuditEvent::actor, &AuditEvent::action, &AuditEvent::object, &AuditEvent::legal_basis,
+        &AuditEvent::request_id, &AuditEvent::details_json}) {
     AuditEvent changed = e;
     changed.*field += "x";
     EXPECT_NE(base, AuditLog::entry_hash(1, 10, changed, "p"));

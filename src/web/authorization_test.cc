@@ -27,10 +27,18 @@ using domain::DataCategory;
 
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kT0 = 20'000LL * kDay + 9 * 3'600'000;  // 2024-10-04 09:00 UTC
-constexpr std::int64_t kReadTime = kT0 + 60 * kDay;             // when all reads happen
+constexpr std::int64_t kReadTime = kT0 + 60 * kDay;            // when all reads happen
 constexpr const char* kPassword = "ein-langes-passwort";
 
-enum class Situation { kNone, kActive, kExpired, kWithdrawn, kWrongRecipient, kWrongCategory, kTransfer };
+enum class Situation {
+  kNone,
+  kActive,
+  kExpired,
+  kWithdrawn,
+  kWrongRecipient,
+  kWrongCategory,
+  kTransfer
+};
 constexpr Situation kSituations[] = {Situation::kNone,           Situation::kActive,
                                      Situation::kExpired,        Situation::kWithdrawn,
                                      Situation::kWrongRecipient, Situation::kWrongCategory,
@@ -43,24 +51,25 @@ struct ReaderSpec {
 };
 
 const std::vector<ReaderSpec> kReaders = {
-    {"15003-jc", "15003-jc", true},   {"15003-aa", "15003-aa", true},
-    {"15003-ja", "15003-ja", true},   {"15003-schule", "15003-schule", true},
-    {"15002-jc", "15002-jc", true},   {"15003-koord", "", false},
-    {"land", "land", false},          {"admin", "", false},
+    {"15003-jc", "15003-jc", true}, {"15003-aa", "15003-aa", true},
+    {"15003-ja", "15003-ja", true}, {"15003-schule", "15003-schule", true},
+    {"15002-jc", "15002-jc", true}, {"15003-koord", "", false},
+    {"land", "land", false},        {"admin", "", false},
 };
 
 struct WorldCase {
   std::int64_t id = 0;
-  std::string owner;         // owner agency (and owner username)
-  std::string partner;       // the agency the consent/transfer is meant for
-  std::string named;         // the agency the consent/transfer actually names
+  std::string owner;    // owner agency (and owner username)
+  std::string partner;  // the agency the consent/transfer is meant for
+  std::string named;    // the agency the consent/transfer actually names
   Situation situation;
-  CategorySet granted;       // categories of the consent / transfer
-  std::string family_name;   // unique, for search
+  CategorySet granted;      // categories of the consent / transfer
+  std::string family_name;  // unique, for search
 };
 
 enum class Path { kItem, kList, kSearch, kExport, kPrint, kApi };
-constexpr Path kPaths[] = {Path::kItem, Path::kList, Path::kSearch, Path::kExport, Path::kPrint, Path::kApi};
+constexpr Path kPaths[] = {Path::kItem,   Path::kList,  Path::kSearch,
+                           Path::kExport, Path::kPrint, Path::kApi};
 
 // The oracle, written from LEGAL.md independently of the policy gate.
 CategorySet expected(const ReaderSpec& r, const WorldCase& c) {
@@ -94,8 +103,8 @@ class AuthorizationDb : public ::testing::Test {
     auth_options.token_lifetime_seconds = 365 * 24 * 3600;
     identity::AuthService auth(*db_, clock, auth_options);
     for (const auto& r : kReaders) {
-      identity::NewUser u{.username = r.username, .display_name = r.username,
-                          .password = kPassword};
+      identity::NewUser u{
+          .username = r.username, .display_name = r.username, .password = kPassword};
       if (r.username == "15003-koord") {
         u.role = identity::Role::kCoordinator;
         u.alliance_ags = "15003";
@@ -120,8 +129,10 @@ class AuthorizationDb : public ::testing::Test {
   }
 
   privacy::Reader reader(const ReaderSpec& r) {
-    return {.username = r.username, .agency_key = r.case_worker ? r.agency : "",
-            .case_worker = r.case_worker, .request_id = "authz"};
+    return {.username = r.username,
+            .agency_key = r.case_worker ? r.agency : "",
+            .case_worker = r.case_worker,
+            .request_id = "authz"};
   }
 
   void build_world() {
@@ -130,15 +141,18 @@ class AuthorizationDb : public ::testing::Test {
     const std::vector<CategorySet> variants = {
         CategorySet::of({DataCategory::kMasterData, DataCategory::kNeedsGoals}),
         CategorySet::of({DataCategory::kNeedsGoals, DataCategory::kSupportChain}),
-        CategorySet::of({DataCategory::kMasterData, DataCategory::kNotes, DataCategory::kSchoolData}),
-        CategorySet::of({DataCategory::kMasterData, DataCategory::kNotes, DataCategory::kEntrusted}),
+        CategorySet::of(
+            {DataCategory::kMasterData, DataCategory::kNotes, DataCategory::kSchoolData}),
+        CategorySet::of(
+            {DataCategory::kMasterData, DataCategory::kNotes, DataCategory::kEntrusted}),
     };
     int n = 0;
     for (const auto& [owner, partner] : owners)
       for (Situation s : kSituations)
         for (const CategorySet& v : variants) {
           WorldCase c{.owner = owner, .partner = partner, .situation = s, .granted = v};
-          if (s == Situation::kWrongCategory) c.granted = CategorySet::of({DataCategory::kConferenceResults});
+          if (s == Situation::kWrongCategory)
+            c.granted = CategorySet::of({DataCategory::kConferenceResults});
           // Entrusted data exists only at the Jugendamt.
           if (owner != "15003-ja") c.granted.remove(DataCategory::kEntrusted);
           if (s == Situation::kTransfer) c.granted.remove(DataCategory::kEntrusted);
@@ -156,24 +170,31 @@ class AuthorizationDb : public ::testing::Test {
     ReaderSpec owner_spec{c.owner, c.owner, true};
     privacy::Reader me = reader(owner_spec);
     now_ = kT0;
-    auto person = service_->create_person(
-        me, {.given_name = "Anna", .family_name = c.family_name, .birth_date = "2006-03-01",
-             .street = "Breiter Weg 1", .postcode = "39104", .city = "Magdeburg",
-             .school = "Schule am Park", .school_qualification = "Realschulabschluss"});
+    auto person = service_->create_person(me, {.given_name = "Anna",
+                                               .family_name = c.family_name,
+                                               .birth_date = "2006-03-01",
+                                               .street = "Breiter Weg 1",
+                                               .postcode = "39104",
+                                               .city = "Magdeburg",
+                                               .school = "Schule am Park",
+                                               .school_qualification = "Realschulabschluss"});
     ASSERT_TRUE(person) << person.error().message;
-    auto case_id = service_->open_case(me, {.person_id = *person, .phase = 3, .needs = {"applications"},
-                                            .goals = "Ausbildung"});
+    auto case_id = service_->open_case(
+        me, {.person_id = *person, .phase = 3, .needs = {"applications"}, .goals = "Ausbildung"});
     ASSERT_TRUE(case_id) << case_id.error().message;
     c.id = *case_id;
-    ASSERT_TRUE(service_->add_note(me, c.id, {.body = "eigener Vermerk", .visibility = "own",
-                                              .entrusted = false}));
-    ASSERT_TRUE(service_->add_note(me, c.id, {.body = "geteilter Vermerk", .visibility = "partners",
-                                              .entrusted = false}));
+    ASSERT_TRUE(service_->add_note(
+        me, c.id, {.body = "eigener Vermerk", .visibility = "own", .entrusted = false}));
+    ASSERT_TRUE(service_->add_note(
+        me, c.id, {.body = "geteilter Vermerk", .visibility = "partners", .entrusted = false}));
     if (c.owner == "15003-ja")
-      ASSERT_TRUE(service_->add_note(me, c.id, {.body = "anvertraut", .visibility = "partners",
-                                                .entrusted = true, .entruster = "young_person"}));
-    ASSERT_TRUE(service_->add_support_step(me, c.id, {.measure = "Bewerbungstraining",
-                                                      .responsible_agency = c.owner}));
+      ASSERT_TRUE(service_->add_note(me, c.id,
+                                     {.body = "anvertraut",
+                                      .visibility = "partners",
+                                      .entrusted = true,
+                                      .entruster = "young_person"}));
+    ASSERT_TRUE(service_->add_support_step(
+        me, c.id, {.measure = "Bewerbungstraining", .responsible_agency = c.owner}));
     auto draft = [&](std::vector<std::string> recipients, Date until) {
       domain::ConsentDraft d;
       d.purposes = {"Gemeinsame Fallarbeit"};
@@ -194,7 +215,8 @@ class AuthorizationDb : public ::testing::Test {
         ASSERT_TRUE(service_->record_consent(me, c.id, draft({c.partner}, long_end)));
         break;
       case Situation::kExpired:
-        ASSERT_TRUE(service_->record_consent(me, c.id, draft({c.partner}, add_days(Date::from_unix_ms(kT0), 30))));
+        ASSERT_TRUE(service_->record_consent(
+            me, c.id, draft({c.partner}, add_days(Date::from_unix_ms(kT0), 30))));
         break;
       case Situation::kWithdrawn: {
         auto id = service_->record_consent(me, c.id, draft({c.partner}, long_end));
@@ -207,13 +229,14 @@ class AuthorizationDb : public ::testing::Test {
         ASSERT_TRUE(service_->record_consent(me, c.id, draft({c.named}, long_end)));
         break;
       case Situation::kTransfer:
-        ASSERT_TRUE(service_->record_transfer(
-            me, c.id,
-            {.to_agency = c.partner, .legal_basis = "§ 69 SGB X",
-             .reason = "Erfüllung der eigenen gesetzlichen Aufgabe",
-             .categories = c.granted,
-             .valid_until = add_days(Date::from_unix_ms(kT0), 300).str(),
-             .does_not_endanger_help = true}));
+        ASSERT_TRUE(
+            service_->record_transfer(me, c.id,
+                                      {.to_agency = c.partner,
+                                       .legal_basis = "§ 69 SGB X",
+                                       .reason = "Erfüllung der eigenen gesetzlichen Aufgabe",
+                                       .categories = c.granted,
+                                       .valid_until = add_days(Date::from_unix_ms(kT0), 300).str(),
+                                       .does_not_endanger_help = true}));
         break;
     }
   }
@@ -233,9 +256,12 @@ class AuthorizationDb : public ::testing::Test {
     s.needs = r.phase != 0 || !r.needs.empty();
     s.chain = !r.support_chain.empty();
     for (const auto& n : r.notes) {
-      if (n.entrusted) s.entrusted_note = true;
-      else if (n.visibility == "own") s.own_note = true;
-      else s.shared_note = true;
+      if (n.entrusted)
+        s.entrusted_note = true;
+      else if (n.visibility == "own")
+        s.own_note = true;
+      else
+        s.shared_note = true;
     }
     return s;
   }
@@ -246,11 +272,13 @@ class AuthorizationDb : public ::testing::Test {
       case Path::kItem:
       case Path::kExport:
       case Path::kPrint: {
-        auto rec = service_->get_case(r, c.id, path == Path::kItem     ? privacy::ReadPath::kItem
-                                               : path == Path::kExport ? privacy::ReadPath::kExport
-                                                                       : privacy::ReadPath::kPrint);
+        auto rec = service_->get_case(r, c.id,
+                                      path == Path::kItem     ? privacy::ReadPath::kItem
+                                      : path == Path::kExport ? privacy::ReadPath::kExport
+                                                              : privacy::ReadPath::kPrint);
         if (!rec) {
-          EXPECT_TRUE(rec.error().code == ErrorCode::kNotFound || rec.error().code == ErrorCode::kForbidden)
+          EXPECT_TRUE(rec.error().code == ErrorCode::kNotFound ||
+                      rec.error().code == ErrorCode::kForbidden)
               << rec.error().message;
           return {};
         }
@@ -373,9 +401,9 @@ TEST_F(AuthorizationDb, TenThousandRandomReadsLeakNothingAndAreAudited) {
     }
   }
   std::cout << "[authz] " << lotse::testing::test_backend_name() << ": " << scenarios
-            << " scenarios, " << world_.size() << " cases, " << allowed_reads << " allowed reads (all audited: "
-            << (unaudited == 0 ? "yes" : "NO") << "), " << denied_reads << " denied, " << disallowed
-            << " disallowed\n";
+            << " scenarios, " << world_.size() << " cases, " << allowed_reads
+            << " allowed reads (all audited: " << (unaudited == 0 ? "yes" : "NO") << "), "
+            << denied_reads << " denied, " << disallowed << " disallowed\n";
   EXPECT_EQ(disallowed, 0);
   EXPECT_EQ(unaudited, 0);
   EXPECT_GT(allowed_reads, 1000);  // the mix really exercises allowed reads
