@@ -15,7 +15,7 @@ build: deps
 
 # Fresh demo database on every `make run`, so the printed sign-ins always work.
 run: build
-	@rm -f lotse.db lotse.db-wal lotse.db-shm
+	@rm -f lotse.db lotse.db-wal lotse.db-shm lotse.db-reads lotse.db-reads-wal lotse.db-reads-shm
 	@$(BUILD_DIR)/lotse migrate --database $(DB)
 	@$(BUILD_DIR)/lotse demo --database $(DB)
 	@$(BUILD_DIR)/lotse serve --database $(DB) --port $(PORT) --print-demo-logins

@@ -60,8 +60,10 @@ fi
 # different one. A kept or given file stays as it was: the run works on a
 # copy of it (a generated temporary file is used as it is).
 if [[ "$DB" != "$tmp/"* ]]; then
-  cp "$DB" "$tmp/measured.db"
-  [[ -f "$DB-wal" ]] && cp "$DB-wal" "$tmp/measured.db-wal"
+  # With its read log (PATH-reads) and any WAL not yet copied back.
+  for suffix in "" -wal -reads -reads-wal; do
+    [[ -f "$DB$suffix" ]] && cp "$DB$suffix" "$tmp/measured.db$suffix"
+  done
   DB="$tmp/measured.db"
 fi
 sql() { sqlite3 -readonly "$DB" "$1"; }

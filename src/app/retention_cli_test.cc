@@ -202,11 +202,11 @@ TEST_F(RetentionCliDb, RunLeavesTheNameNowhereAndTheAuditChainIntact) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM cases WHERE id = ?", {*lc}), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM legal_transfers"), 0);
 
-  // SQLite: not even the bytes of the file keep it (deleted cells are
+  // SQLite: not even the bytes of the files keep it (deleted cells are
   // overwritten), once the last connection has checkpointed the WAL.
   if (url_.rfind("sqlite:", 0) == 0) {
     db_.reset();
-    for (const std::string suffix : {"", "-wal"}) {
+    for (const std::string suffix : {"", "-wal", "-reads", "-reads-wal"}) {
       std::ifstream in(url_.substr(7) + suffix, std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       EXPECT_FALSE(has(bytes, "Quellmalz")) << "in the file " << url_ << suffix;
@@ -340,7 +340,7 @@ TEST_F(RetentionCliDb, ContactRequestsLeaveNoTraceAfterTheirPeriod) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 2);
   if (url_.rfind("sqlite:", 0) == 0) {
     db_.reset();
-    for (const std::string suffix : {"", "-wal"}) {
+    for (const std::string suffix : {"", "-wal", "-reads", "-reads-wal"}) {
       std::ifstream in(url_.substr(7) + suffix, std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());

@@ -99,7 +99,7 @@ class CaseworkDb : public ::testing::Test {
   }
 
   std::int64_t audits(const std::string& action, const std::string& object) {
-    return count("SELECT COUNT(*) FROM audit_log WHERE action = ? AND object = ?",
+    return count("SELECT COUNT(*) FROM audit_entries WHERE action = ? AND object = ?",
                  {action, object});
   }
 
@@ -218,14 +218,19 @@ TEST_F(CaseworkDb, NoCaseDataLeavesWhenItsAuditEntryCannotBeWritten) {
         on ? (pg ? "CREATE FUNCTION audit_full() RETURNS trigger LANGUAGE plpgsql AS $$ "
                    "BEGIN RAISE EXCEPTION 'audit storage full'; END $$; "
                    "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log "
+                   "FOR EACH ROW EXECUTE FUNCTION audit_full(); "
+                   "CREATE TRIGGER read_full BEFORE INSERT ON reads.read_log "
                    "FOR EACH ROW EXECUTE FUNCTION audit_full();"
                  : "CREATE TRIGGER audit_full BEFORE INSERT ON audit_log "
+                   "BEGIN SELECT RAISE(ABORT, 'audit storage full'); END; "
+                   "CREATE TRIGGER reads.read_full BEFORE INSERT ON read_log "
                    "BEGIN SELECT RAISE(ABORT, 'audit storage full'); END;")
-           : (pg ? "DROP FUNCTION audit_full() CASCADE;" : "DROP TRIGGER audit_full;");
+           : (pg ? "DROP FUNCTION audit_full() CASCADE;"
+                 : "DROP TRIGGER audit_full; DROP TRIGGER reads.read_full;");
     auto r = db_->write([&](store::Executor& x) { return x.exec_script(sql); });
     ASSERT_TRUE(r) << r.error().message;
   };
-  const std::int64_t entries = count("SELECT COUNT(*) FROM audit_log");
+  const std::int64_t entries = count("SELECT COUNT(*) FROM audit_entries");
   block(true);
   EXPECT_FALSE(cw_->get_case(ja_, c, ReadPath::kItem));
   EXPECT_FALSE(cw_->case_view(jc_, c));
@@ -235,12 +240,12 @@ TEST_F(CaseworkDb, NoCaseDataLeavesWhenItsAuditEntryCannotBeWritten) {
   EXPECT_FALSE(cw_->consents(jc_, c));
   // A denied read is refused all the same: its entry cannot be written.
   expect_code(cw_->get_case(aa_, c, ReadPath::kItem), ErrorCode::kInternal);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), entries);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries"), entries);
   block(false);
   auto view = cw_->case_view(jc_, c);
   ASSERT_TRUE(view) << view.error().message;
   EXPECT_EQ(view->record.person.given_name, "Lena");
-  EXPECT_GT(count("SELECT COUNT(*) FROM audit_log"), entries);
+  EXPECT_GT(count("SELECT COUNT(*) FROM audit_entries"), entries);
 }
 
 TEST_F(CaseworkDb, SearchFoldsUmlautsAndNeedsTwoCharacters) {
@@ -506,11 +511,11 @@ TEST_F(CaseworkDb, LegalTransferGrantsExactlyItsCategories) {
   EXPECT_EQ(seen->phase, 0);
   EXPECT_TRUE(seen->needs.empty());
   EXPECT_TRUE(seen->notes.empty());
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND object = ? AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read' AND object = ? AND "
                   "actor = 'aa.krause' AND legal_basis LIKE '%50 SGB II%'",
                   {"case:" + std::to_string(c)}),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'transfer.record' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'transfer.record' AND "
                   "legal_basis = '§ 50 SGB II'"),
             1);
   // The JA still sees nothing: the transfer names only the AA.
@@ -717,11 +722,11 @@ TEST_F(CaseworkDb, EveryReadIsAuditedAllowedOrDenied) {
   EXPECT_EQ(audits("case.read", object), 2);
   ASSERT_TRUE(cw_->search(jc_, "Lena", 10));
   EXPECT_EQ(audits("case.read", object), 3);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.open' AND object = ? AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.open' AND object = ? AND "
                   "actor = 'jc.mueller' AND request_id = 'req-jc'",
                   {object}),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'consent.record' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'consent.record' AND "
                   "legal_basis = 'Einwilligung (Art. 7 DSGVO, § 67b SGB X)'"),
             1);
 
@@ -904,7 +909,7 @@ TEST_F(CaseworkDb, NamesInTheBoxesAreAuditedReads) {
   ASSERT_EQ(box->incoming.size(), 1u);
   EXPECT_EQ(box->incoming[0].person_name, "Lena Schulz");
   EXPECT_EQ(audits("case.read", object), before + 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE object = ? AND actor = 'ja.schmidt' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE object = ? AND actor = 'ja.schmidt' AND "
                   "details LIKE '%\"path\":\"list\"%' AND details LIKE '%[\"master_data\"]%' "
                   "AND legal_basis LIKE 'Einwilligung Nr.%'",
                   {object}),

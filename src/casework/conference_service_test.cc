@@ -124,7 +124,7 @@ class ConferenceDb : public ::testing::Test {
 
   std::int64_t audits(const std::string& action, const std::string& object,
                       const std::string& actor) {
-    return count("SELECT COUNT(*) FROM audit_log WHERE action = ? AND object = ? AND actor = ?",
+    return count("SELECT COUNT(*) FROM audit_entries WHERE action = ? AND object = ? AND actor = ?",
                  {action, object, actor});
   }
 
@@ -133,7 +133,7 @@ class ConferenceDb : public ::testing::Test {
     for (const char* t : {"conferences", "conference_participants", "conference_items"})
       out[t] = count(std::string("SELECT COUNT(*) FROM ") + t);
     out["changes"] = count(
-        "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'conference.%' AND "
+        "SELECT COUNT(*) FROM audit_entries WHERE action LIKE 'conference.%' AND "
         "action NOT IN ('conference.read', 'conference.read_denied')");
     out["minutes"] = count("SELECT COUNT(*) FROM conferences WHERE minutes <> ''");
     out["done"] = count("SELECT COUNT(*) FROM conference_items WHERE done = 1");
@@ -190,7 +190,7 @@ TEST_F(ConferenceDb, ParticipantSeesTheCaseThroughTheGateWithItsOwnConsent) {
   EXPECT_EQ(audits("conference.minutes", object(id), "jc.mueller"), 1);
   EXPECT_EQ(audits("conference.item", object(id), "jc.mueller"), 2);
   EXPECT_EQ(audits("conference.read", object(id), "ja.schmidt"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND object = ? AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read' AND object = ? AND "
                   "actor = 'ja.schmidt' AND legal_basis LIKE 'Einwilligung%'",
                   {"case:" + std::to_string(c)}),
             1);
@@ -250,7 +250,7 @@ TEST_F(ConferenceDb, NonParticipantGetsNotFoundAndTheDenialIsAudited) {
   EXPECT_EQ(audits("conference.read_denied", object(id), "aa.krause"), 1);
   expect_code(conf_->get(aa_, id + 1000), ErrorCode::kNotFound);
   EXPECT_EQ(audits("conference.read_denied", object(id + 1000), "aa.krause"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'conference.read_denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'conference.read_denied' AND "
                   "legal_basis = 'keine (Zugriff verweigert)'"),
             2);
 
@@ -298,7 +298,7 @@ TEST_F(ConferenceDb, NamedConferenceInvitesOnlyAgenciesThatMayReadTheCase) {
   ASSERT_TRUE(transfer) << transfer.error().message;
   const std::int64_t id =
       create(jc_, named(c, {{"15003-ja", ""}, {"15003-aa", "Herr Krause"}}));
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'conference.create' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'conference.create' AND "
                   "object = ? AND legal_basis LIKE '%50 SGB II%'",
                   {object(id)}),
             1);
@@ -330,7 +330,7 @@ TEST_F(ConferenceDb, AnonymousConferenceCarriesNoCaseAndNoPersonData) {
   expect_invalid(conf_->create(jc_, anon), "case_summary");
   EXPECT_EQ(row_counts(), before);
   // The name check reads the case through the gate, audited.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND object = ? AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read' AND object = ? AND "
                   "actor = 'jc.mueller'",
                   {"case:" + std::to_string(c)}),
             2);
@@ -353,7 +353,7 @@ TEST_F(ConferenceDb, AnonymousConferenceCarriesNoCaseAndNoPersonData) {
                   "OR case_summary LIKE '%Schulz%' OR agenda LIKE '%Schulz%')",
                   {id}),
             0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE object = ? AND details LIKE '%case%'",
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE object = ? AND details LIKE '%case%'",
                   {object(id)}),
             0);
 
@@ -379,7 +379,7 @@ TEST_F(ConferenceDb, AnonymousConferenceCarriesNoCaseAndNoPersonData) {
   EXPECT_TRUE(box->open[0].anonymous);
   EXPECT_TRUE(box->open[0].person_name.empty());
   // Reads of an anonymous conference are no reads of case data.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND actor = 'ja.schmidt'"),
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read' AND actor = 'ja.schmidt'"),
             0);
 }
 
@@ -407,7 +407,7 @@ TEST_F(ConferenceDb, WithdrawingConsentHidesTheCaseFromTheParticipantOnTheNextRe
   EXPECT_TRUE(after->minutes.empty());
   ASSERT_EQ(after->tasks.size(), 1u);  // the task it has to do stays, without the name
   EXPECT_EQ(after->tasks[0].id, t);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read_denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read_denied' AND "
                   "object = ? AND actor = 'ja.schmidt'",
                   {"case:" + std::to_string(c)}),
             1);

@@ -192,7 +192,8 @@ TEST_F(ConsentInsightDb, AccessLogOfAReusedCaseIdHoldsOnlyTheNewCasesEntries) {
   ASSERT_TRUE(cw_->get_case(jc_, old_case, ReadPath::kItem));
   const std::string object = "case:" + std::to_string(old_case);
   ASSERT_EQ(
-      count("SELECT COUNT(*) FROM audit_log WHERE object = ? AND action = 'case.read'", {object}),
+      count("SELECT COUNT(*) FROM audit_entries WHERE object = ? AND action = 'case.read'",
+            {object}),
       2);
 
   // What retention does to a due case (casework/retention.cc), at the same

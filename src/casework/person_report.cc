@@ -376,34 +376,33 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
     }
 
     // Who read or changed these records, and when.
-    std::string sql =
-        std::string("SELECT a.seq, a.at, a.actor, a.action, a.object, a.legal_basis, a.details FROM ") +
-        privacy::AuditLog::kEntriesAboutObjects + " WHERE h.object IN (";
-    store::Params params;
-    bool first = true;
-    for (const auto& [object, creation] : objects) {
-      sql += first ? "?" : ", ?";
-      first = false;
-      params.push_back(object);
-    }
-    sql += ") ORDER BY a.seq";
-    LOTSE_ASSIGN_OR_RETURN(store::Rows entries, x.query(sql, params));
+    std::vector<std::string> names;
+    for (const auto& [object, creation] : objects) names.push_back(object);
+    LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::AuditEntry> entries,
+                           privacy::AuditLog::entries_about(x, names));
+    // The newest creating entry (change log) of each object: what came
+    // before it was about an earlier record with the same id; so were reads
+    // whose snapshot did not hold it (as_of).
     std::map<std::string, std::int64_t> floor;
     for (const auto& e : entries) {
-      const auto& creation = objects.at(e.text(4));
-      if (!creation.empty() && e.text(3) == creation) floor[e.text(4)] = e.integer(0);
+      const auto& creation = objects.at(e.event.object);
+      if (!e.read_log && !creation.empty() && e.event.action == creation)
+        floor[e.event.object] = std::max(floor[e.event.object], e.seq);
     }
     std::map<std::string, ReportDisclosure> disclosures;
     for (const auto& e : entries) {
-      if (auto f = floor.find(e.text(4)); f != floor.end() && e.integer(0) < f->second) continue;
-      ReportAccess a{.seq = e.integer(0),
-                     .at_ms = e.integer(1),
-                     .actor = e.text(2),
-                     .action = e.text(3),
-                     .object = e.text(4),
-                     .legal_basis = e.text(5)};
+      if (auto f = floor.find(e.event.object);
+          f != floor.end() && (e.read_log ? e.as_of : e.seq) < f->second)
+        continue;
+      ReportAccess a{.read_log = e.read_log,
+                     .seq = e.seq,
+                     .at_ms = e.at_ms,
+                     .actor = e.event.actor,
+                     .action = e.event.action,
+                     .object = e.event.object,
+                     .legal_basis = e.event.legal_basis};
       boost::system::error_code ec;
-      boost::json::value details = boost::json::parse(e.text(6), ec);
+      boost::json::value details = boost::json::parse(e.event.details_json, ec);
       if (!ec && details.is_object()) {
         const auto& o = details.as_object();
         if (auto* ag = o.if_contains("agency"); ag && ag->is_string()) a.agency = ag->as_string();

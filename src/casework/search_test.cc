@@ -190,7 +190,7 @@ TEST_F(SearchDb, NeverReturnsAnotherAgencysPersonWithTheSameName) {
   // Shared with the Jobcenter, but without master data: still not findable.
   const std::int64_t no_master = add(aa_, "Lena", "Schulze");
   consent(aa_, no_master, "15003-jc", CategorySet::of({DataCategory::kNeedsGoals}));
-  const std::int64_t seq_before = count("SELECT COALESCE(MAX(seq), 0) FROM audit_log");
+  const std::int64_t seq_before = count("SELECT COALESCE(MAX(seq), 0) FROM reads.read_log");
 
   for (const char* q : {"Lena Schulz", "Lena Schultz", "schulz", "Lena", "12.04.2008"}) {
     EXPECT_EQ(ids(jc_, q), (std::vector<std::int64_t>{own})) << q;
@@ -200,13 +200,13 @@ TEST_F(SearchDb, NeverReturnsAnotherAgencysPersonWithTheSameName) {
   EXPECT_EQ(aa.size(), 3u);  // Schulz, Schultz, Schulze: all its own
   // Nothing about the other agency's cases was read, not even a denial.
   for (std::int64_t c : {theirs, same, no_master}) {
-    EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE seq > ? AND object = ? AND actor = ?",
+    EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ? AND object = ? AND actor = ?",
                     {seq_before, "case:" + std::to_string(c), std::string("15003-jc")}),
               0)
         << c;
   }
   // Every result was read through the gate, on the search path.
-  EXPECT_GT(count("SELECT COUNT(*) FROM audit_log WHERE seq > ? AND object = ? AND "
+  EXPECT_GT(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ? AND object = ? AND "
                   "action = 'case.read' AND details LIKE '%\"search\"%'",
                   {seq_before, "case:" + std::to_string(own)}),
             0);
@@ -221,7 +221,7 @@ TEST_F(SearchDb, SharedPersonsOnlyWhileTheConsentWithMasterDataHolds) {
   EXPECT_TRUE(ids(ja_, "Lena Schulz").empty());  // not named
   ASSERT_TRUE(cw_->withdraw_consent(aa_, consent_id));
   EXPECT_TRUE(ids(jc_, "Lena Schulz").empty());  // the very next request
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read_denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE action = 'case.read_denied' AND "
                   "object = ?",
                   {"case:" + std::to_string(c)}),
             0);  // decided before reading: not even a denied read
@@ -268,16 +268,16 @@ TEST_F(SearchDb, LooksBeyondTheFirstRoundWhenTheGateRefusesItsHits) {
     ASSERT_TRUE(cw_->withdraw_consent(aa_, consent_id));
     withdrawn.push_back(c);
   }
-  const std::int64_t seq_before = count("SELECT COALESCE(MAX(seq), 0) FROM audit_log");
+  const std::int64_t seq_before = count("SELECT COALESCE(MAX(seq), 0) FROM reads.read_log");
   auto found = cw_->search(jc_, "Schulz", 1);
   ASSERT_TRUE(found) << found.error().message;
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ((*found)[0].id, own);
   // Only the result shown was read; the refused ones were neither shown,
   // nor read, nor counted.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE seq > ?", {seq_before}), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ?", {seq_before}), 1);
   for (std::int64_t c : withdrawn)
-    EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE seq > ? AND object = ?",
+    EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ? AND object = ?",
                     {seq_before, "case:" + std::to_string(c)}),
               0);
 }

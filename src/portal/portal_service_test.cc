@@ -74,9 +74,9 @@ TEST_F(PortalServiceDb, SubmitRoutesToTheResponsibleAgencyAndAudits) {
   EXPECT_TRUE(sent->stored);
   EXPECT_TRUE(check_reference(sent->reference));
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests WHERE routed_agency = '15003-aa'"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.submit'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.submit'"), 1);
   // The audit entry names no personal data.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%mia@%'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE details LIKE '%mia@%'"), 0);
   // Only a hash of the client address is kept.
   EXPECT_EQ(count("SELECT COUNT(*) FROM portal_submissions WHERE client_hash LIKE '%203.0%'"), 0);
 
@@ -109,7 +109,7 @@ TEST_F(PortalServiceDb, BadInputNamesTheFieldAndStoresNothing) {
     EXPECT_EQ(r.error().field, b.field);
   }
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.submit'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.submit'"), 0);
 }
 
 TEST_F(PortalServiceDb, HoneypotStoresNothingButAnswersNeutrally) {
@@ -142,7 +142,7 @@ TEST_F(PortalServiceDb, OnlyTheRoutedAgencyReadsAndDenialsAreAudited) {
   EXPECT_EQ(q->open_count, 1);
   EXPECT_EQ(q->open[0].name, "Mia");
   EXPECT_TRUE(portal_->get(staff("15003-aa"), id));
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.read'"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.read'"), 2);
 
   for (const char* other : {"15003-jc", "15003-ja", "15002-aa"}) {
     auto q2 = portal_->queue(staff(other));
@@ -154,7 +154,7 @@ TEST_F(PortalServiceDb, OnlyTheRoutedAgencyReadsAndDenialsAreAudited) {
     EXPECT_FALSE(portal_->assign(staff(other), id));
     EXPECT_FALSE(portal_->close(staff(other), id, "contacted"));
   }
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.read.denied'"), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.read.denied'"), 3);
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests WHERE status = 'open'"), 1);
 
   // Coordinators (no case worker, no agency) are refused before anything is read.
@@ -187,14 +187,14 @@ TEST_F(PortalServiceDb, AssignCloseOverdueAndPurge) {
   ASSERT_EQ(after->closed.size(), 1u);
   EXPECT_EQ(after->closed[0].outcome, "contacted");
   EXPECT_EQ(portal_->close(aa, id, "contacted").error().code, ErrorCode::kConflict);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action IN ('intake.assign','intake.close')"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action IN ('intake.assign','intake.close')"), 2);
 
   now_ += 29 * 24 * 3600 * 1000LL;
   EXPECT_EQ(*portal_->purge_closed(), 0);
   now_ += 2 * 24 * 3600 * 1000LL;
   EXPECT_EQ(*portal_->purge_closed(), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests"), 0);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.purge'"), 2);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.purge'"), 2);
 }
 
 TEST_F(PortalServiceDb, ForwardMovesTheRequestToAnotherAgencyOfTheAlliance) {
@@ -232,14 +232,14 @@ TEST_F(PortalServiceDb, ForwardMovesTheRequestToAnotherAgencyOfTheAlliance) {
   EXPECT_EQ(got->forwards[0].reason, reason);
 
   // Audited with ids and agencies, never with the reason.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.forward' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.forward' AND "
                   "object = 'contact_request:" +
                   std::to_string(id) +
                   "' AND actor = '15003-aa' AND "
                   "details LIKE '%\"from_agency\":\"15003-aa\"%' AND "
                   "details LIKE '%\"to_agency\":\"15003-jc\"%'"),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE details LIKE '%Bürgergeld%' OR "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE details LIKE '%Bürgergeld%' OR "
                   "details LIKE '%Mia%'"),
             0);
 
@@ -258,7 +258,7 @@ TEST_F(PortalServiceDb, ForwardRefusalsChangeNothing) {
   ASSERT_TRUE(portal_->submit(mia(), client()));
   const std::int64_t id = count("SELECT id FROM contact_requests");
   auto aa = staff("15003-aa");
-  const std::int64_t audit_before = count("SELECT COUNT(*) FROM audit_log");
+  const std::int64_t audit_before = count("SELECT COUNT(*) FROM audit_entries");
   struct Bad {
     std::string to, reason, field;
   };
@@ -301,7 +301,7 @@ TEST_F(PortalServiceDb, ForwardRefusalsChangeNothing) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests WHERE routed_agency = '15003-aa' AND "
                   "status = 'open'"),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), audit_before);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries"), audit_before);
 
   // A closed request stays where it was closed.
   ASSERT_TRUE(portal_->close(aa, id, "referred"));
@@ -310,7 +310,7 @@ TEST_F(PortalServiceDb, ForwardRefusalsChangeNothing) {
   EXPECT_EQ(closed.error().code, ErrorCode::kConflict);
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_request_forwards"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM contact_requests WHERE routed_agency = '15003-aa'"), 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'intake.forward'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'intake.forward'"), 0);
 }
 
 TEST_F(PortalServiceDb, PurgeTakesTheForwardingHistoryWithTheRequest) {
@@ -347,7 +347,7 @@ TEST_F(PortalServiceDb, TextsHaveDefaultsAndAreValidatedAndAudited) {
   auto again = portal_->texts("15003");
   EXPECT_FALSE(again->is_default);
   EXPECT_EQ(again->headline, "Komm vorbei!");
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'portal.texts.update'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'portal.texts.update'"), 1);
   EXPECT_TRUE(portal_->texts("15002")->is_default);  // other alliances unchanged
 }
 

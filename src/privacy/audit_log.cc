@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -33,16 +35,23 @@ AuditEntry entry_from_row(const store::Row& r) {
   e.event.details_json = r.text(7);
   e.prev_hash = r.text(8);
   e.hash = r.text(9);
+  if (r.size() > 10) {
+    e.read_log = true;
+    e.as_of = r.integer(10);
+  }
   return e;
 }
 
 constexpr const char* kColumns =
     "seq, at, actor, action, object, legal_basis, request_id, details, prev_hash, hash";
+// The read log's entries also name the last change-log entry their read saw.
+constexpr const char* kReadColumns =
+    "seq, at, actor, action, object, legal_basis, request_id, details, prev_hash, hash, as_of";
 
 }  // namespace
 
 std::string AuditLog::entry_hash(std::int64_t seq, std::int64_t at_ms, const AuditEvent& event,
-                                 const std::string& prev_hash) {
+                                 const std::string& prev_hash, std::optional<std::int64_t> as_of) {
   std::string canonical;
   add_field(canonical, std::to_string(seq));
   add_field(canonical, std::to_string(at_ms));
@@ -53,6 +62,7 @@ std::string AuditLog::entry_hash(std::int64_t seq, std::int64_t at_ms, const Aud
   add_field(canonical, event.request_id);
   add_field(canonical, event.details_json);
   add_field(canonical, prev_hash);
+  if (as_of) add_field(canonical, std::to_string(*as_of));
   return sha256_hex(canonical);
 }
 
@@ -60,111 +70,219 @@ Result<void> AuditLog::append(store::Executor& x, std::int64_t at_ms, const Audi
   return append_all(x, at_ms, {event});
 }
 
-Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
-                                  const std::vector<AuditEvent>& events) {
-  if (events.empty()) return ok();
-  // A gated read inside read(): the entries are written right after the
-  // snapshot ends, before the read returns (store::Executor::write_after_read).
-  if (x.read_only()) {
-    return x.write_after_read([at_ms, events](store::Executor& w) {
-      return append_all(w, at_ms, events);
-    });
-  }
+namespace {
+
+// The tables of one of the two logs and the statements on them.
+struct LogTables {
+  bool read_log;
+  std::string columns;
+  std::string head_sql, head_sql_pg, insert_sql, index_sql, update_head_sql, page_sql, recent_sql,
+      about_sql;
+
+  LogTables(bool reads, std::string_view log, std::string_view head, std::string_view hours)
+      : read_log(reads),
+        columns(reads ? kReadColumns : kColumns),
+        head_sql(fmt::format("SELECT seq, hash FROM {} WHERE id = 1", head)),
+        head_sql_pg(head_sql + " FOR UPDATE"),
+        insert_sql(fmt::format("INSERT INTO {} ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?{})", log,
+                               columns, reads ? ", ?" : "")),
+        index_sql(fmt::format("INSERT INTO {} (object, hour, actor) VALUES (?, ?, ?) ON CONFLICT "
+                              "DO NOTHING",
+                              hours)),
+        update_head_sql(fmt::format("UPDATE {} SET seq = ?, hash = ? WHERE id = 1", head)),
+        page_sql(
+            fmt::format("SELECT {} FROM {} WHERE seq >= ? ORDER BY seq LIMIT ?", columns, log)),
+        recent_sql(fmt::format("SELECT {} FROM {} ORDER BY seq DESC LIMIT ?", columns, log)),
+        // One index row per object, hour and actor (h); the entries of that
+        // actor in that hour about that object (a).
+        about_sql(fmt::format(
+            "SELECT a.seq, a.at, a.actor, a.action, a.object, a.legal_basis, a.request_id, "
+            "a.details, a.prev_hash, a.hash{} FROM {} h JOIN {} a ON a.actor = h.actor AND "
+            "a.at >= h.hour * {} AND a.at < h.hour * {} + {} AND a.object = h.object WHERE "
+            "h.object IN ({{}}) ORDER BY a.seq",
+            reads ? ", a.as_of" : "", hours, log, AuditLog::kMsPerHour, AuditLog::kMsPerHour,
+            AuditLog::kMsPerHour)) {}
+};
+
+const LogTables& change_log() {
+  static const LogTables t(false, "audit_log", "audit_head", "audit_object_hours");
+  return t;
+}
+const LogTables& read_log() {
+  static const LogTables t(true, "reads.read_log", "reads.read_head", "reads.read_object_hours");
+  return t;
+}
+
+// `as_of`: for the read log, the last change-log entry the read saw.
+Result<void> append_to(store::Executor& x, const LogTables& log, std::int64_t at_ms,
+                       const std::vector<AuditEvent>& events, std::optional<std::int64_t> as_of) {
   // SQLite's write transaction is already exclusive (BEGIN IMMEDIATE); on
-  // PostgreSQL the row lock on audit_head serialises concurrent appenders so
+  // PostgreSQL the row lock on the head serialises concurrent appenders so
   // seq stays gapless and the chain linear.
-  const char* head_sql = x.dialect() == store::Dialect::kPostgres
-                             ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
-                             : "SELECT seq, hash FROM audit_head WHERE id = 1";
-  LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(head_sql));
+  LOTSE_ASSIGN_OR_RETURN(
+      store::Row head,
+      x.query_one(x.dialect() == store::Dialect::kPostgres ? log.head_sql_pg : log.head_sql));
   std::int64_t seq = head.integer(0);
   std::string hash = head.text(1);
-  static const std::string insert_sql = fmt::format(
-      "INSERT INTO audit_log ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns);
   // The index by object has a row per object, hour and actor (migration 14):
   // written the first time in an hour, found and left alone afterwards.
-  static const std::string index_sql =
-      "INSERT INTO audit_object_hours (object, hour, actor) VALUES (?, ?, ?) "
-      "ON CONFLICT DO NOTHING";
-  const std::int64_t hour = at_ms / kMsPerHour;
+  const std::int64_t hour = at_ms / AuditLog::kMsPerHour;
   std::set<std::pair<std::string_view, std::string_view>> indexed;
   for (const AuditEvent& event : events) {
     ++seq;
     std::string prev_hash = std::move(hash);
-    hash = entry_hash(seq, at_ms, event, prev_hash);
-    LOTSE_TRY(x.exec(insert_sql, {seq, at_ms, event.actor, event.action, event.object,
-                                  event.legal_basis, event.request_id, event.details_json,
-                                  prev_hash, hash}));
+    hash = AuditLog::entry_hash(seq, at_ms, event, prev_hash, as_of);
+    store::Params row{seq,
+                      at_ms,
+                      event.actor,
+                      event.action,
+                      event.object,
+                      event.legal_basis,
+                      event.request_id,
+                      event.details_json,
+                      prev_hash,
+                      hash};
+    if (as_of) row.push_back(*as_of);
+    LOTSE_TRY(x.exec(log.insert_sql, row));
     if (indexed.emplace(event.object, event.actor).second)
-      LOTSE_TRY(x.exec(index_sql, {event.object, hour, event.actor}));
+      LOTSE_TRY(x.exec(log.index_sql, {event.object, hour, event.actor}));
   }
-  LOTSE_TRY(x.exec("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {seq, hash}));
+  LOTSE_TRY(x.exec(log.update_head_sql, {seq, hash}));
   return ok();
+}
+
+// Walks one log's chain from the start.
+Result<void> verify_log(store::Executor& x, const LogTables& log, AuditVerifyReport& report) {
+  const std::string prefix = log.read_log ? "read log: " : "";
+  auto fail = [&](std::int64_t seq, std::string problem) {
+    report.ok = false;
+    report.read_log = log.read_log;
+    report.first_bad_seq = seq;
+    report.problem = prefix + std::move(problem);
+    return ok();
+  };
+  std::int64_t expected_seq = 1;
+  std::string prev_hash = kGenesis;
+  constexpr std::int64_t kPage = 5000;
+  for (;;) {
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(log.page_sql, {expected_seq, kPage}));
+    for (const auto& row : rows) {
+      AuditEntry e = entry_from_row(row);
+      if (e.seq > expected_seq)
+        return fail(expected_seq, fmt::format("entry {} is missing (deleted); the chain "
+                                              "continues at entry {}",
+                                              expected_seq, e.seq));
+      if (AuditLog::entry_hash(e.seq, e.at_ms, e.event, e.prev_hash,
+                               e.read_log ? std::optional<std::int64_t>(e.as_of) : std::nullopt) !=
+          e.hash)
+        return fail(e.seq, fmt::format("entry {} was changed (its content does not match its "
+                                       "hash)",
+                                       e.seq));
+      if (e.prev_hash != prev_hash)
+        return fail(e.seq, fmt::format("entry {} does not link to entry {} (an entry was changed, "
+                                       "inserted or deleted before it)",
+                                       e.seq, e.seq - 1));
+      prev_hash = e.hash;
+      ++expected_seq;
+      ++report.entries_checked;
+    }
+    if (static_cast<std::int64_t>(rows.size()) < kPage) break;
+  }
+  LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(log.head_sql));
+  const std::int64_t last = expected_seq - 1;
+  if (head.integer(0) > last)
+    return fail(last + 1, fmt::format("entries {} to {} are missing (deleted at the end of "
+                                      "the log)",
+                                      last + 1, head.integer(0)));
+  if (head.integer(0) < last || head.text(1) != prev_hash)
+    return fail(head.integer(0) + 1,
+                fmt::format("the chain head (entry {}) does not match the last entry {}",
+                            head.integer(0), last));
+  return ok();
+}
+
+// The entries of both logs in one list: each log's own order (by seq) is
+// kept, and a read comes right after the last change its snapshot saw
+// (as_of). `newest_first` says which way both inputs and the result run.
+std::vector<AuditEntry> merge_logs(std::vector<AuditEntry> changes, std::vector<AuditEntry> reads,
+                                   bool newest_first) {
+  std::vector<AuditEntry> out;
+  out.reserve(changes.size() + reads.size());
+  std::size_t c = 0, r = 0;
+  while (c < changes.size() || r < reads.size()) {
+    bool take_change;
+    if (r == reads.size()) {
+      take_change = true;
+    } else if (c == changes.size()) {
+      take_change = false;
+    } else {
+      take_change =
+          newest_first ? changes[c].seq > reads[r].as_of : changes[c].seq <= reads[r].as_of;
+    }
+    out.push_back(std::move(take_change ? changes[c++] : reads[r++]));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
+                                  const std::vector<AuditEvent>& events) {
+  if (events.empty()) return ok();
+  // A gated read inside read(): the entries go to the read log, written
+  // right after the snapshot ends, before the read returns
+  // (store::Executor::write_after_read).
+  if (x.read_only()) {
+    // Where the read stands in the change log: the report and the access
+    // log tell reads of a record from reads of an earlier one with the same
+    // id by it.
+    LOTSE_ASSIGN_OR_RETURN(std::int64_t as_of,
+                           x.query_int("SELECT seq FROM audit_head WHERE id = 1"));
+    return x.write_after_read([at_ms, events, as_of](store::Executor& w) {
+      return append_to(w, read_log(), at_ms, events, as_of);
+    });
+  }
+  return append_to(x, change_log(), at_ms, events, std::nullopt);
 }
 
 Result<AuditVerifyReport> AuditLog::verify(store::Database& db) {
   return db.read([&](store::Executor& x) -> Result<AuditVerifyReport> {
     AuditVerifyReport report;
-    auto fail = [&](std::int64_t seq, std::string problem) {
-      report.ok = false;
-      report.first_bad_seq = seq;
-      report.problem = std::move(problem);
-      return report;
-    };
-    std::int64_t expected_seq = 1;
-    std::string prev_hash = kGenesis;
-    constexpr int kPage = 5000;
-    for (;;) {
-      LOTSE_ASSIGN_OR_RETURN(
-          store::Rows rows,
-          x.query(fmt::format("SELECT {} FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT {}",
-                              kColumns, kPage),
-                  {expected_seq}));
-      for (const auto& row : rows) {
-        AuditEntry e = entry_from_row(row);
-        if (e.seq > expected_seq)
-          return fail(expected_seq, fmt::format("entry {} is missing (deleted); the chain "
-                                                "continues at entry {}",
-                                                expected_seq, e.seq));
-        if (entry_hash(e.seq, e.at_ms, e.event, e.prev_hash) != e.hash)
-          return fail(e.seq, fmt::format("entry {} was changed (its content does not match its "
-                                         "hash)",
-                                         e.seq));
-        if (e.prev_hash != prev_hash)
-          return fail(e.seq,
-                      fmt::format("entry {} does not link to entry {} (an entry was changed, "
-                                  "inserted or deleted before it)",
-                                  e.seq, e.seq - 1));
-        prev_hash = e.hash;
-        ++expected_seq;
-        ++report.entries_checked;
-      }
-      if (static_cast<int>(rows.size()) < kPage) break;
+    for (const LogTables* log : {&change_log(), &read_log()}) {
+      LOTSE_TRY(verify_log(x, *log, report));
+      if (!report.ok) break;
     }
-    LOTSE_ASSIGN_OR_RETURN(store::Row head,
-                           x.query_one("SELECT seq, hash FROM audit_head WHERE id = 1"));
-    const std::int64_t last = expected_seq - 1;
-    if (head.integer(0) > last)
-      return fail(last + 1, fmt::format("entries {} to {} are missing (deleted at the end of "
-                                        "the log)",
-                                        last + 1, head.integer(0)));
-    if (head.integer(0) < last || head.text(1) != prev_hash)
-      return fail(head.integer(0) + 1,
-                  fmt::format("the chain head (entry {}) does not match the last entry {}",
-                              head.integer(0), last));
     return report;
   });
 }
 
 Result<std::vector<AuditEntry>> AuditLog::recent(store::Executor& x, int limit) {
-  LOTSE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      x.query(fmt::format("SELECT {} FROM audit_log ORDER BY seq DESC LIMIT ?", kColumns),
-              {std::int64_t{limit}}));
-  std::vector<AuditEntry> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) out.push_back(entry_from_row(r));
+  std::vector<AuditEntry> logs[2];
+  for (const LogTables* log : {&change_log(), &read_log()}) {
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(log->recent_sql, {std::int64_t{limit}}));
+    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r));
+  }
+  std::vector<AuditEntry> out = merge_logs(std::move(logs[0]), std::move(logs[1]), true);
+  if (out.size() > static_cast<std::size_t>(std::max(limit, 0))) out.resize(std::max(limit, 0));
   return out;
+}
+
+Result<std::vector<AuditEntry>> AuditLog::entries_about(store::Executor& x,
+                                                        const std::vector<std::string>& objects) {
+  if (objects.empty()) return std::vector<AuditEntry>{};
+  std::string marks;
+  store::Params params;
+  for (const auto& o : objects) {
+    marks += marks.empty() ? "?" : ", ?";
+    params.push_back(o);
+  }
+  std::vector<AuditEntry> logs[2];
+  for (const LogTables* log : {&change_log(), &read_log()}) {
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows,
+                           x.query(fmt::format(fmt::runtime(log->about_sql), marks), params));
+    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r));
+  }
+  return merge_logs(std::move(logs[0]), std::move(logs[1]), false);
 }
 
 }  // namespace lotse::privacy

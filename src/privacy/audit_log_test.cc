@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <tuple>
@@ -99,19 +100,28 @@ TEST_F(AuditLogDb, AppendAllChainsEveryEntryInOrder) {
   EXPECT_EQ(report->entries_checked, 4);
 }
 
-// The seqs of the entries about `object` as the Art. 15 report and the
-// access log find them (through the index), and as a scan of the whole log.
+// The seqs of the change-log entries about `object` as the Art. 15 report
+// and the access log find them (entries_about, through the index), and as a
+// scan of the whole log.
 std::vector<std::int64_t> seqs_about(store::Database& db, const std::string& object,
                                      bool through_index) {
+  std::vector<std::int64_t> out;
+  if (through_index) {
+    auto entries =
+        db.read([&](store::Executor& x) { return AuditLog::entries_about(x, {object}); });
+    EXPECT_TRUE(entries) << entries.error().message;
+    if (entries)
+      for (const auto& e : *entries) {
+        EXPECT_FALSE(e.read_log);
+        out.push_back(e.seq);
+      }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   auto rows = db.read([&](store::Executor& x) {
-    return x.query(through_index
-                       ? std::string("SELECT a.seq FROM ") + AuditLog::kEntriesAboutObjects +
-                             " WHERE h.object = ? ORDER BY a.seq"
-                       : "SELECT seq FROM audit_log WHERE object = ? ORDER BY seq",
-                   {object});
+    return x.query("SELECT seq FROM audit_log WHERE object = ? ORDER BY seq", {object});
   });
   EXPECT_TRUE(rows) << rows.error().message;
-  std::vector<std::int64_t> out;
   if (rows)
     for (const auto& r : *rows) out.push_back(r.integer(0));
   return out;
@@ -222,6 +232,26 @@ TEST_F(AuditLogDb, AppendOnlyTriggersRefuseChanges) {
   EXPECT_EQ(*count, 1);
 }
 
+TEST_F(AuditLogDb, ReadLogIsAppendOnlyToo) {
+  ASSERT_TRUE(db_->read([&](store::Executor& x) -> Result<void> {
+    return AuditLog::append(x, 7000,
+                            {.actor = "15003-ja",
+                             .action = "case.read",
+                             .object = "case:1",
+                             .legal_basis = "Einwilligung",
+                             .request_id = "r",
+                             .details_json = "{}"});
+  }));
+  EXPECT_FALSE(db_->write([](store::Executor& x) {
+    return x.exec("UPDATE reads.read_log SET actor = 'x' WHERE seq = 1");
+  }));
+  EXPECT_FALSE(db_->write([](store::Executor& x) { return x.exec("DELETE FROM reads.read_log"); }));
+  if (db_->dialect() == store::Dialect::kPostgres)
+    EXPECT_FALSE(
+        db_->write([](store::Executor& x) { return x.exec_script("TRUNCATE reads.read_log"); }));
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_log WHERE actor = '15003-ja'"), 1);
+}
+
 TEST_F(AuditLogDb, ChangedEntryIsNamed) {
   append_n(6);
   drop_append_only_triggers();
@@ -231,6 +261,92 @@ TEST_F(AuditLogDb, ChangedEntryIsNamed) {
   EXPECT_FALSE(report->ok);
   EXPECT_EQ(report->first_bad_seq, 4);
   EXPECT_NE(report->problem.find("entry 4 was changed"), std::string::npos) << report->problem;
+}
+
+// Entries appended by a read go to the read log, with a chain of their own;
+// entries appended by a write stay in the change log. entries_about finds
+// both, each log in its own order, a read right after the last change it saw.
+TEST_F(AuditLogDb, ReadsAreAuditedInTheReadLogAndFoundWithTheChanges) {
+  auto read_entry = [&](std::int64_t at, const std::string& request) {
+    auto r = db_->read([&](store::Executor& x) -> Result<void> {
+      return AuditLog::append(x, at,
+                              {.actor = "15003-ja",
+                               .action = "case.read",
+                               .object = "case:5",
+                               .legal_basis = "Einwilligung",
+                               .request_id = request,
+                               .details_json = "{}"});
+    });
+    ASSERT_TRUE(r) << r.error().message;
+  };
+  auto change_entry = [&](std::int64_t at, const std::string& request) {
+    auto r = db_->write([&](store::Executor& x) -> Result<void> {
+      return AuditLog::append(x, at,
+                              {.actor = "15003-jc",
+                               .action = "note.add",
+                               .object = "case:5",
+                               .legal_basis = "Eigene Fallakte",
+                               .request_id = request,
+                               .details_json = "{}"});
+    });
+    ASSERT_TRUE(r) << r.error().message;
+  };
+  change_entry(1000, "c1");
+  read_entry(2000, "r1");
+  read_entry(3000, "r2");
+  change_entry(3000, "c2");
+  read_entry(4000, "r3");
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log"), 2);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_log"), 3);
+
+  auto about = db_->read([](store::Executor& x) { return AuditLog::entries_about(x, {"case:5"}); });
+  ASSERT_TRUE(about) << about.error().message;
+  std::vector<std::string> order;
+  for (const auto& e : *about)
+    order.push_back(e.event.request_id + (e.read_log ? "@read" : "@change") +
+                    std::to_string(e.seq));
+  // r2 was read before c2 was written, in the same millisecond.
+  EXPECT_EQ(order, (std::vector<std::string>{"c1@change1", "r1@read1", "r2@read2", "c2@change2",
+                                             "r3@read3"}));
+  auto recent = db_->read([](store::Executor& x) { return AuditLog::recent(x, 2); });
+  ASSERT_TRUE(recent);
+  ASSERT_EQ(recent->size(), 2u);
+  EXPECT_EQ((*recent)[0].event.request_id, "r3");
+  EXPECT_EQ((*recent)[1].event.request_id, "c2");
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries_checked, 5);
+}
+
+// The read log's chain is verified like the change log's; a changed entry
+// is named with its log.
+TEST_F(AuditLogDb, ChangedReadLogEntryIsNamed) {
+  append_n(2);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(db_->read([&](store::Executor& x) -> Result<void> {
+      return AuditLog::append(x, 5000 + i,
+                              {.actor = "15003-ja",
+                               .action = "case.read",
+                               .object = "case:" + std::to_string(i),
+                               .legal_basis = "Einwilligung",
+                               .request_id = "r",
+                               .details_json = "{}"});
+    }));
+  auto r = db_->write([&](store::Executor& x) -> Result<void> {
+    if (x.dialect() == store::Dialect::kPostgres)
+      return x.exec_script("DROP TRIGGER read_log_no_update ON reads.read_log");
+    return x.exec_script("DROP TRIGGER reads.read_log_no_update");
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  sql("UPDATE reads.read_log SET actor = 'someone-else' WHERE seq = 2");
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok);
+  EXPECT_TRUE(report->read_log);
+  EXPECT_EQ(report->first_bad_seq, 2);
+  EXPECT_NE(report->problem.find("read log: entry 2 was changed"), std::string::npos)
+      << report->problem;
 }
 
 TEST_F(AuditLogDb, DeletedEntryIsNamed) {

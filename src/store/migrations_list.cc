@@ -309,6 +309,7 @@ CREATE TABLE conference_items (
       migration_search_words(),
       migration_drop_name_fts(),
       migration_audit_object_hours(),
+      migration_read_log(),
   };
   return migrations;
 }

@@ -61,6 +61,41 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+constexpr const char* kAuditEntriesView =
+    "CREATE TEMP VIEW audit_entries AS "
+    "SELECT 'audit_log' AS log, seq, seq AS change_seq, at, actor, action, object, "
+    "legal_basis, request_id, details, prev_hash, hash FROM main.audit_log UNION ALL "
+    "SELECT 'read_log', seq, as_of, at, actor, action, object, legal_basis, request_id, "
+    "details, prev_hash, hash FROM reads.read_log";
+
+// The read log lives in a file of its own beside the database (PATH-reads),
+// attached to every connection as schema "reads" (migration 15). A gated read
+// appends its audit entries there: in WAL mode every commit to a file makes
+// all other connections drop their page cache of that file at their next
+// transaction, and with the entries in the main file each page view did
+// that to the cases, persons and handovers every other request reads.
+Result<void> attach_read_log(sqlite3* db, const std::string& path) {
+  const std::string file = path == ":memory:" ? path : path + "-reads";
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS reads", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(stmt, 1, file.c_str(), static_cast<int>(file.size()), SQLITE_TRANSIENT);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  std::string msg = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  // Both logs as one view, for queries by hand (PostgreSQL: migration 15).
+  // A view of the main schema cannot name an attached one; a TEMP view,
+  // which lives as long as the connection, can.
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_exec(db, kAuditEntriesView, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) msg = sqlite3_errmsg(db);
+  }
+  if (rc != SQLITE_OK) return Error::unavailable("cannot open the read log " + file + ": " + msg);
+  return ok();
+}
+
 // One sqlite3 handle with its prepared statements. Used by one thread at a
 // time (the pool guarantees it), hence SQLITE_OPEN_NOMUTEX.
 class SqliteConnection {
@@ -83,6 +118,7 @@ class SqliteConnection {
     // file at once, the switch to WAL fails with SQLITE_BUSY without the busy
     // handler being asked: it needs an exclusive lock. Retry for as long as
     // the busy timeout would have waited.
+    LOTSE_TRY(attach_read_log(db, path));
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
     auto pause = std::chrono::milliseconds(1);
@@ -90,7 +126,8 @@ class SqliteConnection {
       char* err = nullptr;
       rc = sqlite3_exec(db,
                         (std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                                     "PRAGMA synchronous=NORMAL; ") +
+                                     "PRAGMA synchronous=NORMAL; PRAGMA reads.journal_mode=WAL; "
+                                     "PRAGMA reads.synchronous=NORMAL; ") +
                          kCacheSizePragma)
                             .c_str(),
                         nullptr, nullptr, &err);
@@ -169,8 +206,7 @@ class SqliteConnection {
 
 class SqliteExecutor final : public Executor {
  public:
-  SqliteExecutor(SqliteConnection& conn, bool read_only)
-      : Executor(read_only), conn_(conn) {}
+  SqliteExecutor(SqliteConnection& conn, bool read_only) : Executor(read_only), conn_(conn) {}
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
     Rows rows;
@@ -304,6 +340,7 @@ class SqliteDatabase final : public Database {
   Result<void> open_first() {
     auto conn = SqliteConnection::open(path_);
     if (!conn) return conn.error();
+    LOTSE_TRY(check_read_log(**conn));
     pool_.add_idle(std::move(*conn));
     return ok();
   }
@@ -353,6 +390,33 @@ class SqliteDatabase final : public Database {
     }
     conn.rollback_if_open();
     return result;
+  }
+
+  // A database migrated to schema 15 or later keeps its read log in the file
+  // beside it. Without that file (a copy of the main file alone) the reads
+  // of case data could not be audited: refuse to open rather than start an
+  // empty read log.
+  Result<void> check_read_log(SqliteConnection& conn) {
+    const bool migrated =
+        count(conn, "SELECT COUNT(*) FROM main.sqlite_master WHERE name = 'schema_migrations'") >
+            0 &&
+        count(conn, "SELECT COUNT(*) FROM schema_migrations WHERE version >= 15") > 0;
+    if (migrated &&
+        count(conn, "SELECT COUNT(*) FROM reads.sqlite_master WHERE name = 'read_log'") == 0)
+      return Error::unavailable("the read log " + path_ +
+                                "-reads is missing or empty; copy it together with the "
+                                "database file");
+    return ok();
+  }
+
+  static std::int64_t count(SqliteConnection& conn, const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::int64_t n = 0;
+    if (sqlite3_prepare_v2(conn.db(), sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+      n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
   }
 
   const std::string path_;

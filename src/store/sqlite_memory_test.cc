@@ -70,7 +70,33 @@ TEST(SqliteFile, NestedWriteFailsInsteadOfHanging) {
   });
   EXPECT_TRUE(read.ok()) << read.error().message;
   db->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  for (const char* suffix : {"", "-wal", "-shm", "-reads", "-reads-wal", "-reads-shm"})
+    std::remove((path + suffix).c_str());
+}
+
+// The read log lives in PATH-reads. A copy of the main file without it
+// would have to start an empty read log: opening refuses and names the file.
+TEST(SqliteFile, RefusesToOpenWithoutItsReadLog) {
+  std::string path = ::testing::TempDir() + "/read_log_" + std::to_string(::getpid()) + ".db";
+  auto remove_all = [&] {
+    for (const char* suffix : {"", "-wal", "-shm", "-reads", "-reads-wal", "-reads-shm"})
+      std::remove((path + suffix).c_str());
+  };
+  remove_all();
+  {
+    auto db = open_database("sqlite:" + path);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto version = migrate(**db);
+    ASSERT_TRUE(version.ok()) << version.error().message;
+  }
+  for (const char* suffix : {"-reads", "-reads-wal", "-reads-shm"})
+    std::remove((path + suffix).c_str());
+  auto reopened = open_database("sqlite:" + path);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(reopened.error().message.find(path + "-reads"), std::string::npos)
+      << reopened.error().message;
+  remove_all();
 }
 
 }  // namespace

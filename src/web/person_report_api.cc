@@ -197,7 +197,8 @@ json::object report_json(const casework::PersonReport& r) {
                                        {"reads", d.reads},
                                        {"last_at", timestamp(d.last_at_ms)}});
   for (const auto& a : r.accesses)
-    accesses.push_back(json::object{{"seq", a.seq},
+    accesses.push_back(json::object{{"log", a.read_log ? "read_log" : "audit_log"},
+                                    {"seq", a.seq},
                                     {"at", timestamp(a.at_ms)},
                                     {"actor", a.actor},
                                     {"agency", text_or_null(a.agency)},

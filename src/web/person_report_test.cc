@@ -216,8 +216,8 @@ TEST_F(PersonReportWebDb, ApiReportHoldsExactlyWhatWasRecordedAndTheReads) {
   // Who read it and when: exactly the audit entries about this person's
   // records, as recorded (the report's own entry is written after it).
   auto recorded = db_->read([&](store::Executor& x) {
-    return x.query("SELECT seq, actor, action, legal_basis FROM audit_log WHERE object IN "
-                   "(?, ?, ?, ?) AND action <> 'person.report' ORDER BY seq",
+    return x.query("SELECT seq, actor, action, legal_basis, log FROM audit_entries WHERE object "
+                   "IN (?, ?, ?, ?) AND action <> 'person.report' ORDER BY change_seq, log, seq",
                    {"person:" + std::to_string(p), "case:" + std::to_string(c),
                     "consent:" + std::to_string(k), "handover:" + std::to_string(hid)});
   });
@@ -227,6 +227,7 @@ TEST_F(PersonReportWebDb, ApiReportHoldsExactlyWhatWasRecordedAndTheReads) {
   for (std::size_t i = 0; i < accesses.size(); ++i) {
     const auto& a = accesses[i].as_object();
     EXPECT_EQ(a.at("seq").as_int64(), (*recorded)[i].integer(0));
+    EXPECT_EQ(a.at("log").as_string(), (*recorded)[i].text(4));
     EXPECT_EQ(a.at("actor").as_string(), (*recorded)[i].text(1));
     EXPECT_EQ(a.at("action").as_string(), (*recorded)[i].text(2));
     EXPECT_EQ(a.at("legal_basis").as_string(), (*recorded)[i].text(3));
@@ -242,7 +243,7 @@ TEST_F(PersonReportWebDb, ApiReportHoldsExactlyWhatWasRecordedAndTheReads) {
   EXPECT_EQ(o.at("retention").as_array().size(), 3u);
 
   // The generation is audited as an export.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'person.report' AND object = ? "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'person.report' AND object = ? "
                   "AND actor = '15003-jc' AND details LIKE '%\"path\":\"export\"%'",
                   {"person:" + std::to_string(p)}),
             1);
@@ -274,19 +275,19 @@ TEST_F(PersonReportWebDb, OtherAgenciesGet404EvenWithConsentAndTheAttemptIsAudit
   EXPECT_FALSE(has(bogen.body, "Schulz"));
 
   const std::string object = "person:" + std::to_string(p);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'person.report_denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'person.report_denied' AND "
                   "object = ? AND actor = '15003-ja'",
                   {object}),
             2);  // API and page
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'person.report_denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'person.report_denied' AND "
                   "object = ? AND actor = '15003-aa'",
                   {object}),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'pendelbogen.denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'pendelbogen.denied' AND "
                   "object = ? AND actor = '15003-ja'",
                   {"case:" + std::to_string(c)}),
             1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'person.report'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'person.report'"), 0);
 
   // Unknown and malformed ids look the same; other roles are refused.
   EXPECT_EQ(api("GET", report(p + 1000), jc_).status, 404);
@@ -331,7 +332,7 @@ TEST_F(PersonReportWebDb, PendelbogenPageShowsOnlyWhatTheActiveConsentShares) {
   EXPECT_FALSE(has(page.body, "Sekundarschule Nord"));  // school data not shared
   EXPECT_TRUE(has(page.body, "/static/person_report.css"));
   EXPECT_EQ(page.headers["Cache-Control"], "no-store");
-  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'case.read' AND object = ? AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read' AND object = ? AND "
                   "details LIKE '%\"path\":\"print\"%'",
                   {"case:" + std::to_string(c)}),
             1);

@@ -1,25 +1,32 @@
-// The append-only, hash-chained audit log. Every entry: who, when, action,
-// object, legal basis, request id, details, and the hash of the previous
-// entry. Entries are appended inside the caller's write transaction, so an
-// action and its audit entry commit together or not at all. Appended inside
-// a read transaction (a gated read), they are written in one write
-// transaction right after it, before read() returns: the reader gets
-// nothing unless its entries are written (store::Executor::write_after_read).
+// The append-only, hash-chained audit log, in two chains. Every entry: who,
+// when, action, object, legal basis, request id, details, and the hash of
+// the previous entry of its chain.
+//
+// - The change log (audit_log): entries appended inside the caller's write
+//   transaction, so an action and its audit entry commit together or not at
+//   all.
+// - The read log (reads.read_log; on SQLite a file of its own, migration
+//   15): entries appended inside a read transaction (a gated read). They are
+//   written in one write transaction right after it, before read() returns:
+//   the reader gets nothing unless its entries are written
+//   (store::Executor::write_after_read). Kept apart so that page views do
+//   not commit to the file the case data lives in.
 //
 //   db.write([&](store::Executor& x) -> Result<void> {
 //     LOTSE_TRY(change_something(x));
 //     return AuditLog::append(x, clock(), {.actor = "15003-jc", .action = "auth.sign_in",
 //                                          .object = "user:15003-jc", ...});
 //   });
-//   auto report = AuditLog::verify(db);   // report->ok, report->first_bad_seq
+//   auto report = AuditLog::verify(db);   // both chains: report->ok, report->first_bad_seq
+//   auto about = AuditLog::entries_about(x, {"case:12"});  // both logs, oldest first
 //
 // Found by object (the Art. 15 report, a case's access log) through an
-// index with one row per object, hour and actor (audit_object_hours) and
-// the entries by actor and time: a person read a hundred times in an hour
-// costs the index one row (kEntriesAboutObjects).
+// index per log with one row per object, hour and actor and the entries by
+// actor and time: a person read a hundred times in an hour costs the index
+// one row.
 //
-// Thread safety: append() serialises writers on the audit_head row (SQLite:
-// the write transaction itself; PostgreSQL: SELECT ... FOR UPDATE).
+// Thread safety: append() serialises writers on the chain's head row
+// (SQLite: the write transaction itself; PostgreSQL: SELECT ... FOR UPDATE).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +49,8 @@ struct AuditEvent {
 };
 
 struct AuditEntry {
+  bool read_log = false;   // from the read log (its own seq and chain)
+  std::int64_t as_of = 0;  // read log: the last change-log entry (seq) its read saw
   std::int64_t seq = 0;
   std::int64_t at_ms = 0;
   AuditEvent event;
@@ -51,6 +60,7 @@ struct AuditEntry {
 
 struct AuditVerifyReport {
   bool ok = true;
+  bool read_log = false;  // the first problem is in the read log
   std::int64_t entries_checked = 0;
   std::optional<std::int64_t> first_bad_seq;  // the first entry changed, inserted or deleted
   std::string problem;                        // human-readable, names the entry
@@ -59,17 +69,6 @@ struct AuditVerifyReport {
 class AuditLog {
  public:
   static constexpr std::int64_t kMsPerHour = 3'600'000;
-  // The entries about objects, as the FROM part of a query: `h` is the
-  // index row (object, hour, actor), `a` the entry. Filter on h.object
-  // (equality or IN) so the index leads; every entry about the object is
-  // joined exactly once.
-  //
-  //   x.query(std::string("SELECT a.seq, a.action FROM ") +
-  //           AuditLog::kEntriesAboutObjects + " WHERE h.object = ? ORDER BY a.seq",
-  //           {"case:12"});
-  static constexpr const char* kEntriesAboutObjects =
-      "audit_object_hours h JOIN audit_log a ON a.actor = h.actor AND "
-      "a.at >= h.hour * 3600000 AND a.at < h.hour * 3600000 + 3600000 AND a.object = h.object";
 
   static Result<void> append(store::Executor& x, std::int64_t at_ms, const AuditEvent& event);
   // Several entries in order, reading and moving the chain's head once: a
@@ -77,11 +76,21 @@ class AuditLog {
   static Result<void> append_all(store::Executor& x, std::int64_t at_ms,
                                  const std::vector<AuditEvent>& events);
   static Result<AuditVerifyReport> verify(store::Database& db);
-  // Newest first, at most `limit` entries.
+  // Newest first, at most `limit` entries of both logs (interleaved as in
+  // entries_about).
   static Result<std::vector<AuditEntry>> recent(store::Executor& x, int limit);
-  // The canonical hash of an entry (exposed for tests and external verifiers).
+  // Every entry of both logs whose object is one of `objects`, oldest first:
+  // each log in its own order (seq), a read right after the last change its
+  // snapshot saw (as_of).
+  //
+  //   auto entries = AuditLog::entries_about(x, {"case:12", "person:7"});
+  static Result<std::vector<AuditEntry>> entries_about(store::Executor& x,
+                                                       const std::vector<std::string>& objects);
+  // The canonical hash of an entry (exposed for tests and external
+  // verifiers); read-log entries also cover their as_of.
   static std::string entry_hash(std::int64_t seq, std::int64_t at_ms, const AuditEvent& event,
-                                const std::string& prev_hash);
+                                const std::string& prev_hash,
+                                std::optional<std::int64_t> as_of = std::nullopt);
 };
 
 }  // namespace lotse::privacy
