@@ -275,11 +275,13 @@ int main(int argc, char** argv) {
     auto report = privacy::AuditLog::verify(*db);
     if (!report) return fail("audit verify failed: " + report.error().message);
     if (!report->ok) {
-      std::cout << "audit verify: FAILED at entry " << *report->first_bad_seq << ": "
-                << report->problem << "\n";
+      std::cout << "audit verify: FAILED at entry " << *report->first_bad_seq << " of the "
+                << (report->read_log ? "read log" : "change log") << ": " << report->problem
+                << "\n";
       return 1;
     }
-    std::cout << "audit verify: OK, " << report->entries_checked << " entries, chain intact\n";
+    std::cout << "audit verify: OK, " << report->entries_checked
+              << " entries in the change log and the read log, chain intact\n";
     return 0;
   }
 

@@ -153,12 +153,11 @@ Result<void> append_to(store::Executor& x, const LogTables& log, std::int64_t at
 
 // Walks one log's chain from the start.
 Result<void> verify_log(store::Executor& x, const LogTables& log, AuditVerifyReport& report) {
-  const std::string prefix = log.read_log ? "read log: " : "";
   auto fail = [&](std::int64_t seq, std::string problem) {
     report.ok = false;
     report.read_log = log.read_log;
     report.first_bad_seq = seq;
-    report.problem = prefix + std::move(problem);
+    report.problem = std::move(problem);
     return ok();
   };
   std::int64_t expected_seq = 1;

@@ -60,7 +60,7 @@ struct AuditEntry {
 
 struct AuditVerifyReport {
   bool ok = true;
-  bool read_log = false;  // the first problem is in the read log
+  bool read_log = false;  // the first problem is in the read log (else the change log)
   std::int64_t entries_checked = 0;
   std::optional<std::int64_t> first_bad_seq;  // the first entry changed, inserted or deleted
   std::string problem;                        // human-readable, names the entry
