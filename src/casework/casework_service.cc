@@ -911,21 +911,10 @@ Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
   const std::int64_t now = clock_();
   return db_.read([&](store::Executor& x) -> Result<std::vector<AccessLogEntry>> {
     LOTSE_ASSIGN_OR_RETURN(internal::CaseHeader h, internal::require_owner(x, r, case_id, now));
-    // Each audit object naming this case's records, with the action that
-    // created the record and when. SQLite may hand out the id of a deleted
-    // last row again (no AUTOINCREMENT), so 'case:N' can also name an earlier
-    // case that retention deleted: entries older than this record's creation
-    // are not about it. The floor is the seq of the entry that created the
-    // record (exact even within one millisecond): it is written in the same
-    // transaction with the same time as the record's creation time. A
-    // creating entry older than that time created an earlier record with
-    // the id; records written without one (synthetic data, imports) are
-    // floored by their creation time instead.
-    struct Object {
-      std::string name, creation;
-      std::int64_t created_at_ms = 0, floor_seq = 0;
-    };
-    std::vector<Object> objects;
+    // This case's records as the audit names them, with the action that
+    // created each and when (entries about an earlier record with a reused
+    // id are left out by entries_about).
+    std::vector<privacy::AuditRecord> objects;
     LOTSE_ASSIGN_OR_RETURN(store::Row opened,
                            x.query_one("SELECT opened_at FROM cases WHERE id = ?", {case_id}));
     objects.push_back({fmt::format("case:{}", case_id), "case.open", opened.integer(0)});
@@ -946,31 +935,11 @@ Result<std::vector<AccessLogEntry>> CaseworkService::access_log(const Reader& r,
       objects.push_back(
           {fmt::format("handover:{}", row.integer(0)), "handover.create", row.integer(1)});
 
-    std::vector<std::string> names;
-    for (const auto& o : objects) names.push_back(o.name);
     LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::AuditEntry> entries,
-                           privacy::AuditLog::entries_about(x, names));
-    for (const auto& e : entries)
-      for (auto& o : objects)
-        if (!e.read_log && o.name == e.event.object && o.creation == e.event.action &&
-            e.at_ms >= o.created_at_ms && e.seq > o.floor_seq)
-          o.floor_seq = e.seq;
-    // About this record: change-log entries from the creating one on, reads
-    // whose snapshot held it (as_of). Newest first, at most 500.
-    auto about_this = [&](const privacy::AuditEntry& e) {
-      for (const auto& o : objects) {
-        if (o.name != e.event.object) continue;
-        if (!o.floor_seq) return e.at_ms >= o.created_at_ms;
-        return (e.read_log ? e.as_of : e.seq) >= o.floor_seq;
-      }
-      return false;
-    };
-    std::vector<const privacy::AuditEntry*> rows;
-    for (auto it = entries.rbegin(); it != entries.rend() && rows.size() < 500; ++it)
-      if (about_this(*it)) rows.push_back(&*it);
+                           privacy::AuditLog::entries_about(x, objects));
+    // Newest first, at most 500.
     std::vector<AccessLogEntry> out;
-    out.reserve(rows.size());
-    for (const privacy::AuditEntry* row : rows) {
+    for (auto row = entries.rbegin(); row != entries.rend() && out.size() < 500; ++row) {
       AccessLogEntry e{.at_ms = row->at_ms,
                        .actor = row->event.actor,
                        .action = row->event.action,

@@ -376,24 +376,14 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
     }
 
     // Who read or changed these records, and when.
-    std::vector<std::string> names;
-    for (const auto& [object, creation] : objects) names.push_back(object);
+    // (Entries about an earlier record with a reused id are left out by
+    // entries_about.)
+    std::vector<privacy::AuditRecord> records;
+    for (const auto& [object, creation] : objects) records.push_back({object, creation});
     LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::AuditEntry> entries,
-                           privacy::AuditLog::entries_about(x, names));
-    // The newest creating entry (change log) of each object: what came
-    // before it was about an earlier record with the same id; so were reads
-    // whose snapshot did not hold it (as_of).
-    std::map<std::string, std::int64_t> floor;
-    for (const auto& e : entries) {
-      const auto& creation = objects.at(e.event.object);
-      if (!e.read_log && !creation.empty() && e.event.action == creation)
-        floor[e.event.object] = std::max(floor[e.event.object], e.seq);
-    }
+                           privacy::AuditLog::entries_about(x, records));
     std::map<std::string, ReportDisclosure> disclosures;
     for (const auto& e : entries) {
-      if (auto f = floor.find(e.event.object);
-          f != floor.end() && (e.read_log ? e.as_of : e.seq) < f->second)
-        continue;
       ReportAccess a{.read_log = e.read_log,
                      .seq = e.seq,
                      .at_ms = e.at_ms,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -23,7 +24,8 @@ void add_field(std::string& out, std::string_view value) {
   out += '\n';
 }
 
-AuditEntry entry_from_row(const store::Row& r) {
+// `read_log`: the row has the read log's columns (kReadColumns).
+AuditEntry entry_from_row(const store::Row& r, bool read_log) {
   AuditEntry e;
   e.seq = r.integer(0);
   e.at_ms = r.integer(1);
@@ -35,7 +37,7 @@ AuditEntry entry_from_row(const store::Row& r) {
   e.event.details_json = r.text(7);
   e.prev_hash = r.text(8);
   e.hash = r.text(9);
-  if (r.size() > 10) {
+  if (read_log) {
     e.read_log = true;
     e.as_of = r.integer(10);
   }
@@ -166,7 +168,7 @@ Result<void> verify_log(store::Executor& x, const LogTables& log, AuditVerifyRep
   for (;;) {
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(log.page_sql, {expected_seq, kPage}));
     for (const auto& row : rows) {
-      AuditEntry e = entry_from_row(row);
+      AuditEntry e = entry_from_row(row, log.read_log);
       if (e.seq > expected_seq)
         return fail(expected_seq, fmt::format("entry {} is missing (deleted); the chain "
                                               "continues at entry {}",
@@ -235,9 +237,8 @@ Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
     // Where the read stands in the change log: the report and the access
     // log tell reads of a record from reads of an earlier one with the same
     // id by it.
-    LOTSE_ASSIGN_OR_RETURN(std::int64_t as_of,
-                           x.query_int("SELECT seq FROM audit_head WHERE id = 1"));
-    return x.write_after_read([at_ms, events, as_of](store::Executor& w) {
+    LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(change_log().head_sql));
+    return x.write_after_read([at_ms, events, as_of = head.integer(0)](store::Executor& w) {
       return append_to(w, read_log(), at_ms, events, as_of);
     });
   }
@@ -259,7 +260,7 @@ Result<std::vector<AuditEntry>> AuditLog::recent(store::Executor& x, int limit) 
   std::vector<AuditEntry> logs[2];
   for (const LogTables* log : {&change_log(), &read_log()}) {
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(log->recent_sql, {std::int64_t{limit}}));
-    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r));
+    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r, log->read_log));
   }
   std::vector<AuditEntry> out = merge_logs(std::move(logs[0]), std::move(logs[1]), true);
   if (out.size() > static_cast<std::size_t>(std::max(limit, 0))) out.resize(std::max(limit, 0));
@@ -267,20 +268,35 @@ Result<std::vector<AuditEntry>> AuditLog::recent(store::Executor& x, int limit) 
 }
 
 Result<std::vector<AuditEntry>> AuditLog::entries_about(store::Executor& x,
-                                                        const std::vector<std::string>& objects) {
-  if (objects.empty()) return std::vector<AuditEntry>{};
+                                                        const std::vector<AuditRecord>& records) {
+  if (records.empty()) return std::vector<AuditEntry>{};
   std::string marks;
   store::Params params;
-  for (const auto& o : objects) {
+  for (const auto& rec : records) {
     marks += marks.empty() ? "?" : ", ?";
-    params.push_back(o);
+    params.push_back(rec.object);
   }
   std::vector<AuditEntry> logs[2];
   for (const LogTables* log : {&change_log(), &read_log()}) {
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows,
                            x.query(fmt::format(fmt::runtime(log->about_sql), marks), params));
-    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r));
+    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r, log->read_log));
   }
+  // Each record's creating entry (0: none), then what came after it.
+  std::map<std::string_view, std::pair<const AuditRecord*, std::int64_t>> floors;
+  for (const auto& rec : records) floors.try_emplace(rec.object, &rec, 0);
+  for (const AuditEntry& e : logs[0]) {
+    auto& [rec, floor] = floors.at(e.event.object);
+    if (!rec->creation.empty() && e.event.action == rec->creation &&
+        e.at_ms >= rec->created_at_ms)
+      floor = std::max(floor, e.seq);
+  }
+  auto earlier_record = [&](const AuditEntry& e) {
+    const auto& [rec, floor] = floors.at(e.event.object);
+    if (!floor) return e.at_ms < rec->created_at_ms;
+    return (e.read_log ? e.as_of : e.seq) < floor;
+  };
+  for (auto& log : logs) std::erase_if(log, earlier_record);
   return merge_logs(std::move(logs[0]), std::move(logs[1]), false);
 }
 

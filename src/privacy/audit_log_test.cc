@@ -108,7 +108,7 @@ std::vector<std::int64_t> seqs_about(store::Database& db, const std::string& obj
   std::vector<std::int64_t> out;
   if (through_index) {
     auto entries =
-        db.read([&](store::Executor& x) { return AuditLog::entries_about(x, {object}); });
+        db.read([&](store::Executor& x) { return AuditLog::entries_about(x, {{.object = object}}); });
     EXPECT_TRUE(entries) << entries.error().message;
     if (entries)
       for (const auto& e : *entries) {
@@ -299,7 +299,7 @@ TEST_F(AuditLogDb, ReadsAreAuditedInTheReadLogAndFoundWithTheChanges) {
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log"), 2);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_log"), 3);
 
-  auto about = db_->read([](store::Executor& x) { return AuditLog::entries_about(x, {"case:5"}); });
+  auto about = db_->read([](store::Executor& x) { return AuditLog::entries_about(x, {{.object = "case:5"}}); });
   ASSERT_TRUE(about) << about.error().message;
   std::vector<std::string> order;
   for (const auto& e : *about)

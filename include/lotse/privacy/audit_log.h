@@ -66,6 +66,16 @@ struct AuditVerifyReport {
   std::string problem;                        // human-readable, names the entry
 };
 
+// A record the audit names as `object` ("case:12"), with the action that
+// created it and when. SQLite may hand out the id of a deleted last row
+// again (no AUTOINCREMENT), so "case:12" can also name an earlier case that
+// retention deleted; entries_about leaves those entries out.
+struct AuditRecord {
+  std::string object;
+  std::string creation;            // e.g. "case.open"; empty: no creating entry to look for
+  std::int64_t created_at_ms = 0;  // 0: no bound by time
+};
+
 class AuditLog {
  public:
   static constexpr std::int64_t kMsPerHour = 3'600'000;
@@ -79,13 +89,18 @@ class AuditLog {
   // Newest first, at most `limit` entries of both logs (interleaved as in
   // entries_about).
   static Result<std::vector<AuditEntry>> recent(store::Executor& x, int limit);
-  // Every entry of both logs whose object is one of `objects`, oldest first:
-  // each log in its own order (seq), a read right after the last change its
-  // snapshot saw (as_of).
+  // Every entry of both logs about the records, oldest first: each log in
+  // its own order (seq), a read right after the last change its snapshot
+  // saw (as_of). An entry is about the record if it comes after the
+  // record's creating entry (the newest change-log entry with the creating
+  // action, at or after created_at_ms: written in the same transaction as
+  // the record, so exact even within one millisecond), i.e. a change with a
+  // seq from it on or a read whose as_of reaches it; a record written
+  // without one (synthetic data, imports) from created_at_ms on.
   //
-  //   auto entries = AuditLog::entries_about(x, {"case:12", "person:7"});
+  //   auto entries = AuditLog::entries_about(x, {{"case:12", "case.open", opened_at_ms}});
   static Result<std::vector<AuditEntry>> entries_about(store::Executor& x,
-                                                       const std::vector<std::string>& objects);
+                                                       const std::vector<AuditRecord>& records);
   // The canonical hash of an entry (exposed for tests and external
   // verifiers); read-log entries also cover their as_of.
   static std::string entry_hash(std::int64_t seq, std::int64_t at_ms, const AuditEvent& event,
