@@ -832,6 +832,18 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
   EXPECT_EQ(late->incoming_overdue, 2);
   check(ja_);
   check(jc_);
+  // An open handover without a sending time (as older data may have it) is
+  // open and never overdue, in the counts as in the lists.
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec("UPDATE handovers SET sent_at = NULL WHERE id = ?", {hb.id}));
+    return ok();
+  }));
+  auto unstamped = cw_->inbox(ja_);
+  ASSERT_TRUE(unstamped);
+  EXPECT_EQ(unstamped->incoming_open, 2);
+  EXPECT_EQ(unstamped->incoming_overdue, 1);
+  check(ja_);
+  check(jc_);
   auto jc_handovers = cw_->handovers(jc_, false);
   ASSERT_TRUE(jc_handovers);
   EXPECT_EQ(jc_handovers->size(), 4u);

@@ -387,6 +387,7 @@ Result<PersonReport> PersonReportService::report(const Reader& r, std::int64_t p
       ReportAccess a{.read_log = e.read_log,
                      .seq = e.seq,
                      .at_ms = e.at_ms,
+                     .item = e.item,
                      .actor = e.event.actor,
                      .action = e.event.action,
                      .object = e.event.object,

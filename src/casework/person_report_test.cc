@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <set>
+#include <tuple>
 
 #include "lotse/common/date.h"
 #include "lotse/organisation/seed.h"
@@ -333,9 +334,11 @@ TEST_F(PersonReportDb, ReportHoldsThePersonsDataReadsAndRecipients) {
   EXPECT_EQ(report->disclosures[0].reads, 2);
 
   // Every access entry is about this person's records, and all of them are there.
-  std::set<std::pair<bool, std::int64_t>> seen;  // (read log?, seq): each log counts its own
+  // (read log?, seq, item): each log counts its own; a list read's entries
+  // share a seq.
+  std::set<std::tuple<bool, std::int64_t, int>> seen;
   for (const auto& a : report->accesses) {
-    seen.insert({a.read_log, a.seq});
+    seen.insert({a.read_log, a.seq, a.item});
     EXPECT_NE(a.object, "case:" + std::to_string(other));
   }
   // (The report's own entry is appended after it was put together.)

@@ -76,7 +76,8 @@ class SearchDb : public ::testing::Test {
 
   std::int64_t add(const Reader& r, const std::string& given, const std::string& family,
                    const std::string& birth = "2008-04-12") {
-    auto p = cw_->create_person(r, {.given_name = given, .family_name = family, .birth_date = birth});
+    auto p =
+        cw_->create_person(r, {.given_name = given, .family_name = family, .birth_date = birth});
     EXPECT_TRUE(p) << p.error().message;
     auto c = cw_->open_case(r, {.person_id = p ? *p : 0, .phase = 3, .needs = {"applications"}});
     EXPECT_TRUE(c) << c.error().message;
@@ -200,13 +201,15 @@ TEST_F(SearchDb, NeverReturnsAnotherAgencysPersonWithTheSameName) {
   EXPECT_EQ(aa.size(), 3u);  // Schulz, Schultz, Schulze: all its own
   // Nothing about the other agency's cases was read, not even a denial.
   for (std::int64_t c : {theirs, same, no_master}) {
-    EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ? AND object = ? AND actor = ?",
+    EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE log = 'read_log' AND seq > ? AND "
+                    "object = ? AND actor = ?",
                     {seq_before, "case:" + std::to_string(c), std::string("15003-jc")}),
               0)
         << c;
   }
   // Every result was read through the gate, on the search path.
-  EXPECT_GT(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ? AND object = ? AND "
+  EXPECT_GT(count("SELECT COUNT(*) FROM audit_entries WHERE log = 'read_log' AND seq > ? AND "
+                  "object = ? AND "
                   "action = 'case.read' AND details LIKE '%\"search\"%'",
                   {seq_before, "case:" + std::to_string(own)}),
             0);
@@ -221,7 +224,8 @@ TEST_F(SearchDb, SharedPersonsOnlyWhileTheConsentWithMasterDataHolds) {
   EXPECT_TRUE(ids(ja_, "Lena Schulz").empty());  // not named
   ASSERT_TRUE(cw_->withdraw_consent(aa_, consent_id));
   EXPECT_TRUE(ids(jc_, "Lena Schulz").empty());  // the very next request
-  EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE action = 'case.read_denied' AND "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE log = 'read_log' AND action = "
+                  "'case.read_denied' AND "
                   "object = ?",
                   {"case:" + std::to_string(c)}),
             0);  // decided before reading: not even a denied read
@@ -275,11 +279,15 @@ TEST_F(SearchDb, LooksBeyondTheFirstRoundWhenTheGateRefusesItsHits) {
   EXPECT_EQ((*found)[0].id, own);
   // Only the result shown was read; the refused ones were neither shown,
   // nor read, nor counted.
-  EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ?", {seq_before}), 1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM audit_entries WHERE log = 'read_log' AND seq > ?", {seq_before}),
+      1);
   for (std::int64_t c : withdrawn)
-    EXPECT_EQ(count("SELECT COUNT(*) FROM reads.read_log WHERE seq > ? AND object = ?",
-                    {seq_before, "case:" + std::to_string(c)}),
-              0);
+    EXPECT_EQ(
+        count(
+            "SELECT COUNT(*) FROM audit_entries WHERE log = 'read_log' AND seq > ? AND object = ?",
+            {seq_before, "case:" + std::to_string(c)}),
+        0);
 }
 
 TEST_F(SearchDb, NewNamesAreFoundAtOnceEvenWhenAnotherServerAddedThem) {

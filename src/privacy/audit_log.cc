@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,6 +46,76 @@ AuditEntry entry_from_row(const store::Row& r, bool read_log) {
     e.as_of = r.integer(10);
   }
   return e;
+}
+
+// A JSON string literal of `text`.
+std::string json_string(std::string_view text) {
+  return boost::json::serialize(boost::json::string(text));
+}
+
+// The stored entry for several events of one actor and request: a batch,
+// its items the events without actor and request id (the batch's own),
+// their details as they are (already JSON).
+Result<AuditEvent> batch_of(const std::vector<AuditEvent>& events) {
+  AuditEvent batch{.actor = events.front().actor,
+                   .action = std::string(AuditLog::kBatchAction),
+                   .object = std::string(AuditLog::kBatchAction),
+                   .legal_basis = "",
+                   .request_id = events.front().request_id,
+                   .details_json = "{\"items\":["};
+  for (const AuditEvent& e : events) {
+    if (e.actor != batch.actor || e.request_id != batch.request_id)
+      return Error::internal("AuditLog::append_all: one actor and request per batch");
+    if (&e != &events.front()) batch.details_json += ',';
+    batch.details_json += fmt::format(
+        R"({{"action":{},"object":{},"legal_basis":{},"details":{}}})", json_string(e.action),
+        json_string(e.object), json_string(e.legal_basis), e.details_json);
+  }
+  batch.details_json += "]}";
+  return batch;
+}
+
+// The entries a stored row stands for, appended to `out`: the row itself,
+// or a batch's items (with `objects`: only the items about one of them).
+// A batch whose details cannot be read (verify names it) is kept as stored
+// where every entry is asked for, and left out where entries about given
+// objects are.
+void add_entries(std::vector<AuditEntry>& out, AuditEntry row,
+                 const std::set<std::string_view>* objects) {
+  if (row.event.action != AuditLog::kBatchAction) {
+    out.push_back(std::move(row));
+    return;
+  }
+  boost::system::error_code ec;
+  const boost::json::value details = boost::json::parse(row.event.details_json, ec);
+  const boost::json::array* items = nullptr;
+  if (!ec && details.is_object())
+    if (const auto* v = details.as_object().if_contains("items")) items = v->if_array();
+  if (!items) {
+    if (!objects) out.push_back(std::move(row));
+    return;
+  }
+  row.event.details_json.clear();
+  auto text = [](const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  int position = 0;
+  for (const auto& value : *items) {
+    ++position;
+    if (!value.is_object()) continue;
+    const boost::json::object& item = value.get_object();
+    std::string object = text(item, "object");
+    if (objects && !objects->contains(object)) continue;
+    AuditEntry e = row;
+    e.item = position;
+    e.event.action = text(item, "action");
+    e.event.object = std::move(object);
+    e.event.legal_basis = text(item, "legal_basis");
+    const auto* d = item.if_contains("details");
+    e.event.details_json = d ? boost::json::serialize(*d) : "{}";
+    out.push_back(std::move(e));
+  }
 }
 
 constexpr const char* kColumns =
@@ -96,14 +170,15 @@ struct LogTables {
             fmt::format("SELECT {} FROM {} WHERE seq >= ? ORDER BY seq LIMIT ?", columns, log)),
         recent_sql(fmt::format("SELECT {} FROM {} ORDER BY seq DESC LIMIT ?", columns, log)),
         // One index row per object, hour and actor (h); the entries of that
-        // actor in that hour about that object (a).
+        // actor in that hour about that object, and its batches (a), which
+        // the caller opens.
         about_sql(fmt::format(
             "SELECT a.seq, a.at, a.actor, a.action, a.object, a.legal_basis, a.request_id, "
             "a.details, a.prev_hash, a.hash{} FROM {} h JOIN {} a ON a.actor = h.actor AND "
-            "a.at >= h.hour * {} AND a.at < h.hour * {} + {} AND a.object = h.object WHERE "
-            "h.object IN ({{}}) ORDER BY a.seq",
+            "a.at >= h.hour * {} AND a.at < h.hour * {} + {} AND (a.object = h.object OR "
+            "a.action = '{}') WHERE h.object IN ({{}}) ORDER BY a.seq",
             reads ? ", a.as_of" : "", hours, log, AuditLog::kMsPerHour, AuditLog::kMsPerHour,
-            AuditLog::kMsPerHour)) {}
+            AuditLog::kMsPerHour, AuditLog::kBatchAction)) {}
 };
 
 const LogTables& change_log() {
@@ -124,31 +199,34 @@ Result<void> append_to(store::Executor& x, const LogTables& log, std::int64_t at
   LOTSE_ASSIGN_OR_RETURN(
       store::Row head,
       x.query_one(x.dialect() == store::Dialect::kPostgres ? log.head_sql_pg : log.head_sql));
-  std::int64_t seq = head.integer(0);
-  std::string hash = head.text(1);
-  // The index by object has a row per object, hour and actor (migration 14):
-  // written the first time in an hour, found and left alone afterwards.
-  const std::int64_t hour = at_ms / AuditLog::kMsPerHour;
-  std::set<std::pair<std::string_view, std::string_view>> indexed;
-  for (const AuditEvent& event : events) {
-    ++seq;
-    std::string prev_hash = std::move(hash);
-    hash = AuditLog::entry_hash(seq, at_ms, event, prev_hash, as_of);
-    store::Params row{seq,
-                      at_ms,
-                      event.actor,
-                      event.action,
-                      event.object,
-                      event.legal_basis,
-                      event.request_id,
-                      event.details_json,
-                      prev_hash,
-                      hash};
-    if (as_of) row.push_back(*as_of);
-    LOTSE_TRY(x.exec(log.insert_sql, row));
-    if (indexed.emplace(event.object, event.actor).second)
-      LOTSE_TRY(x.exec(log.index_sql, {event.object, hour, event.actor}));
+  const std::int64_t seq = head.integer(0) + 1;
+  const std::string prev_hash = head.text(1);
+  std::optional<AuditEvent> batch;
+  if (events.size() > 1) {
+    LOTSE_ASSIGN_OR_RETURN(batch, batch_of(events));
   }
+  const AuditEvent& stored = batch ? *batch : events.front();
+  const std::string hash = AuditLog::entry_hash(seq, at_ms, stored, prev_hash, as_of);
+  store::Params row{seq,
+                    at_ms,
+                    stored.actor,
+                    stored.action,
+                    stored.object,
+                    stored.legal_basis,
+                    stored.request_id,
+                    stored.details_json,
+                    prev_hash,
+                    hash};
+  if (as_of) row.push_back(*as_of);
+  LOTSE_TRY(x.exec(log.insert_sql, row));
+  // The index by object has a row per object, hour and actor (migration 14),
+  // for a batch one per object it holds: written the first time in an
+  // hour, found and left alone afterwards.
+  const std::int64_t hour = at_ms / AuditLog::kMsPerHour;
+  std::set<std::string_view> indexed;
+  for (const AuditEvent& event : events)
+    if (indexed.insert(event.object).second)
+      LOTSE_TRY(x.exec(log.index_sql, {event.object, hour, stored.actor}));
   LOTSE_TRY(x.exec(log.update_head_sql, {seq, hash}));
   return ok();
 }
@@ -259,8 +337,14 @@ Result<AuditVerifyReport> AuditLog::verify(store::Database& db) {
 Result<std::vector<AuditEntry>> AuditLog::recent(store::Executor& x, int limit) {
   std::vector<AuditEntry> logs[2];
   for (const LogTables* log : {&change_log(), &read_log()}) {
+    // Newest first: a batch's items last to first.
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query(log->recent_sql, {std::int64_t{limit}}));
-    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r, log->read_log));
+    auto& entries = logs[log->read_log];
+    for (const auto& r : rows) {
+      const std::size_t from = entries.size();
+      add_entries(entries, entry_from_row(r, log->read_log), nullptr);
+      std::reverse(entries.begin() + static_cast<std::ptrdiff_t>(from), entries.end());
+    }
   }
   std::vector<AuditEntry> out = merge_logs(std::move(logs[0]), std::move(logs[1]), true);
   if (out.size() > static_cast<std::size_t>(std::max(limit, 0))) out.resize(std::max(limit, 0));
@@ -276,19 +360,30 @@ Result<std::vector<AuditEntry>> AuditLog::entries_about(store::Executor& x,
     marks += marks.empty() ? "?" : ", ?";
     params.push_back(rec.object);
   }
+  const std::set<std::string_view> objects = [&] {
+    std::set<std::string_view> out;
+    for (const auto& rec : records) out.insert(rec.object);
+    return out;
+  }();
   std::vector<AuditEntry> logs[2];
   for (const LogTables* log : {&change_log(), &read_log()}) {
     LOTSE_ASSIGN_OR_RETURN(store::Rows rows,
                            x.query(fmt::format(fmt::runtime(log->about_sql), marks), params));
-    for (const auto& r : rows) logs[log->read_log].push_back(entry_from_row(r, log->read_log));
+    // A batch about several of the records comes once per record (ordered
+    // by seq, so next to each other).
+    std::int64_t last_seq = 0;
+    for (const auto& r : rows) {
+      if (r.integer(0) == last_seq) continue;
+      last_seq = r.integer(0);
+      add_entries(logs[log->read_log], entry_from_row(r, log->read_log), &objects);
+    }
   }
   // Each record's creating entry (0: none), then what came after it.
   std::map<std::string_view, std::pair<const AuditRecord*, std::int64_t>> floors;
   for (const auto& rec : records) floors.try_emplace(rec.object, &rec, 0);
   for (const AuditEntry& e : logs[0]) {
     auto& [rec, floor] = floors.at(e.event.object);
-    if (!rec->creation.empty() && e.event.action == rec->creation &&
-        e.at_ms >= rec->created_at_ms)
+    if (!rec->creation.empty() && e.event.action == rec->creation && e.at_ms >= rec->created_at_ms)
       floor = std::max(floor, e.seq);
   }
   auto earlier_record = [&](const AuditEntry& e) {

@@ -1,5 +1,7 @@
 #include "lotse/privacy/audit_log.h"
 
+#include <fmt/format.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -72,32 +74,62 @@ TEST_F(AuditLogDb, EntriesAreLinkedAndNewestFirst) {
   EXPECT_EQ((*entries)[2].prev_hash, "genesis");
 }
 
-// A list read appends its entries in one go: the same chain as one by one,
-// and an empty batch changes nothing.
-TEST_F(AuditLogDb, AppendAllChainsEveryEntryInOrder) {
+std::int64_t count(store::Database& db, const std::string& sql) {
+  auto n = db.read([&](store::Executor& x) { return x.query_int(sql); });
+  EXPECT_TRUE(n) << n.error().message;
+  return n ? *n : -1;
+}
+
+// A list read appends its entries in one go, as one batch: one stored
+// entry (one seq, one hash) that recent() opens into its items, newest
+// first; an empty batch changes nothing, and one batch holds the entries of
+// one actor and request only.
+TEST_F(AuditLogDb, AppendAllStoresABatchThatReadersOpen) {
   append_n(1);
   std::vector<AuditEvent> batch;
   for (int i = 0; i < 3; ++i)
     batch.push_back({.actor = "15003-ja",
                      .action = "case.read",
                      .object = "case:" + std::to_string(i),
-                     .legal_basis = "Einwilligung",
+                     .legal_basis = "Einwilligung Nr. " + std::to_string(i),
                      .request_id = "list",
-                     .details_json = "{}"});
+                     .details_json = R"({"path":"list","person":)" + std::to_string(40 + i) + "}"});
   ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 42, batch); }));
   ASSERT_TRUE(db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 43, {}); }));
   auto entries = db_->read([](store::Executor& x) { return AuditLog::recent(x, 10); });
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 4u);
-  EXPECT_EQ((*entries)[0].seq, 4);
-  EXPECT_EQ((*entries)[0].event.object, "case:2");
-  EXPECT_EQ((*entries)[2].event.object, "case:0");
-  for (std::size_t i = 0; i + 1 < entries->size(); ++i)
-    EXPECT_EQ((*entries)[i].prev_hash, (*entries)[i + 1].hash);
+  for (int i = 0; i < 3; ++i) {
+    const AuditEntry& e = (*entries)[2 - i];
+    EXPECT_EQ(e.seq, 2);
+    EXPECT_EQ(e.item, i + 1);
+    EXPECT_EQ(e.at_ms, 42);
+    EXPECT_EQ(e.event.actor, "15003-ja");
+    EXPECT_EQ(e.event.request_id, "list");
+    EXPECT_EQ(e.event.action, "case.read");
+    EXPECT_EQ(e.event.object, "case:" + std::to_string(i));
+    EXPECT_EQ(e.event.legal_basis, "Einwilligung Nr. " + std::to_string(i));
+    EXPECT_EQ(e.event.details_json, batch[static_cast<std::size_t>(i)].details_json);
+    EXPECT_EQ(e.prev_hash, (*entries)[3].hash);
+  }
+  EXPECT_EQ((*entries)[3].seq, 1);
+  EXPECT_EQ((*entries)[3].item, 0);
+  // Stored: one entry for the batch.
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log"), 2);
+  EXPECT_EQ(count(*db_,
+                  "SELECT COUNT(*) FROM audit_entries WHERE seq = 2 AND action = "
+                  "'case.read' AND object = 'case:1' AND item = 2 AND "
+                  "legal_basis = 'Einwilligung Nr. 1' AND details LIKE '%\"person\":41%'"),
+            1);
   auto report = AuditLog::verify(*db_);
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok) << report->problem;
-  EXPECT_EQ(report->entries_checked, 4);
+  EXPECT_EQ(report->entries_checked, 2);
+
+  batch[1].actor = "15003-jc";
+  auto mixed = db_->write([&](store::Executor& x) { return AuditLog::append_all(x, 44, batch); });
+  EXPECT_FALSE(mixed);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log"), 2);
 }
 
 // The seqs of the change-log entries about `object` as the Art. 15 report
@@ -107,30 +139,29 @@ std::vector<std::int64_t> seqs_about(store::Database& db, const std::string& obj
                                      bool through_index) {
   std::vector<std::int64_t> out;
   if (through_index) {
-    auto entries =
-        db.read([&](store::Executor& x) { return AuditLog::entries_about(x, {{.object = object}}); });
+    auto entries = db.read(
+        [&](store::Executor& x) { return AuditLog::entries_about(x, {{.object = object}}); });
     EXPECT_TRUE(entries) << entries.error().message;
-    if (entries)
+    if (entries) {
       for (const auto& e : *entries) {
         EXPECT_FALSE(e.read_log);
+        EXPECT_EQ(e.event.object, object);
         out.push_back(e.seq);
       }
+    }
     std::sort(out.begin(), out.end());
     return out;
   }
   auto rows = db.read([&](store::Executor& x) {
-    return x.query("SELECT seq FROM audit_log WHERE object = ? ORDER BY seq", {object});
+    return x.query(
+        "SELECT seq FROM audit_entries WHERE log = 'audit_log' AND object = ? ORDER "
+        "BY seq",
+        {object});
   });
   EXPECT_TRUE(rows) << rows.error().message;
   if (rows)
     for (const auto& r : *rows) out.push_back(r.integer(0));
   return out;
-}
-
-std::int64_t count(store::Database& db, const std::string& sql) {
-  auto n = db.read([&](store::Executor& x) { return x.query_int(sql); });
-  EXPECT_TRUE(n) << n.error().message;
-  return n ? *n : -1;
 }
 
 // Reads of the same persons by several actors over several hours, in
@@ -185,7 +216,7 @@ TEST_F(AuditLogDb, EveryEntryIsFoundByItsObjectThroughTheHourIndex) {
   }
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_object_hours"),
             static_cast<std::int64_t>(hours.size()));
-  EXPECT_GT(count(*db_, "SELECT COUNT(*) FROM audit_log"),
+  EXPECT_GT(count(*db_, "SELECT COUNT(*) FROM audit_entries"),
             2 * count(*db_, "SELECT COUNT(*) FROM audit_object_hours"));
 }
 
@@ -299,7 +330,8 @@ TEST_F(AuditLogDb, ReadsAreAuditedInTheReadLogAndFoundWithTheChanges) {
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_log"), 2);
   EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_log"), 3);
 
-  auto about = db_->read([](store::Executor& x) { return AuditLog::entries_about(x, {{.object = "case:5"}}); });
+  auto about = db_->read(
+      [](store::Executor& x) { return AuditLog::entries_about(x, {{.object = "case:5"}}); });
   ASSERT_TRUE(about) << about.error().message;
   std::vector<std::string> order;
   for (const auto& e : *about)
@@ -317,6 +349,53 @@ TEST_F(AuditLogDb, ReadsAreAuditedInTheReadLogAndFoundWithTheChanges) {
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok) << report->problem;
   EXPECT_EQ(report->entries_checked, 5);
+}
+
+// A list page read in a read transaction: its batch goes to the read log.
+// entries_about opens it and keeps the items about the records asked for,
+// each once, even when the batch holds several of them or one twice (a
+// case in both boxes of the Posteingang); the view shows the same items.
+TEST_F(AuditLogDb, ListReadsAreFoundItemByItem) {
+  auto read = [&](std::int64_t at, const std::string& request,
+                  const std::vector<std::string>& objects) {
+    std::vector<AuditEvent> events;
+    for (const auto& o : objects)
+      events.push_back({.actor = "15003-ja",
+                        .action = "case.read",
+                        .object = o,
+                        .legal_basis = "Einwilligung " + o,
+                        .request_id = request,
+                        .details_json = R"({"path":"list"})"});
+    auto r = db_->read(
+        [&](store::Executor& x) -> Result<void> { return AuditLog::append_all(x, at, events); });
+    ASSERT_TRUE(r) << r.error().message;
+  };
+  read(1000, "p1", {"case:1", "case:2", "case:3", "case:2"});
+  read(2000, "p2", {"case:4", "case:5"});
+  read(3000, "p3", {"case:1"});
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_log"), 3);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_entries"), 7);
+
+  auto about = db_->read([](store::Executor& x) {
+    return AuditLog::entries_about(x, {{.object = "case:2"}, {.object = "case:1"}});
+  });
+  ASSERT_TRUE(about) << about.error().message;
+  std::vector<std::string> found;
+  for (const auto& e : *about) {
+    EXPECT_TRUE(e.read_log);
+    EXPECT_EQ(e.event.legal_basis, "Einwilligung " + e.event.object);
+    EXPECT_EQ(e.event.details_json, R"({"path":"list"})");
+    found.push_back(fmt::format("{}#{}.{} {}", e.event.request_id, e.seq, e.item, e.event.object));
+  }
+  EXPECT_EQ(found, (std::vector<std::string>{"p1#1.1 case:1", "p1#1.2 case:2", "p1#1.4 case:2",
+                                             "p3#3.0 case:1"}));
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM audit_entries WHERE object IN ('case:1', 'case:2') "
+                        "AND legal_basis = 'Einwilligung ' || object"),
+            static_cast<std::int64_t>(found.size()));
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries_checked, 3);
 }
 
 // The read log's chain is verified like the change log's; a changed entry
@@ -345,8 +424,7 @@ TEST_F(AuditLogDb, ChangedReadLogEntryIsNamed) {
   EXPECT_FALSE(report->ok);
   EXPECT_TRUE(report->read_log);
   EXPECT_EQ(report->first_bad_seq, 2);
-  EXPECT_NE(report->problem.find("entry 2 was changed"), std::string::npos)
-      << report->problem;
+  EXPECT_NE(report->problem.find("entry 2 was changed"), std::string::npos) << report->problem;
 }
 
 TEST_F(AuditLogDb, DeletedEntryIsNamed) {

@@ -310,6 +310,7 @@ CREATE TABLE conference_items (
       migration_drop_name_fts(),
       migration_audit_object_hours(),
       migration_read_log(),
+      migration_audit_batches(),
   };
   return migrations;
 }

@@ -31,5 +31,6 @@ Migration migration_search_words();       // 12: the words of the person search 
 Migration migration_drop_name_fts();      // 13: the whole-name FTS5 index, unused since 12 (SQLite)
 Migration migration_audit_object_hours(); // 14: audit index by object, hour and actor
 Migration migration_read_log();           // 15: the audit entries of gated reads, schema reads
+Migration migration_audit_batches();      // 16: audit_entries shows the items of batch entries
 
 }  // namespace lotse::store

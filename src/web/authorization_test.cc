@@ -342,10 +342,12 @@ class AuthorizationDb : public ::testing::Test {
   bool audited(const AuditMark& after, const ReaderSpec& rs, const WorldCase& c) {
     auto n = db_->read([&](store::Executor& x) {
       const std::string object = "case:" + std::to_string(c.id);
+      // audit_entries: one row per entry, a list read's batch opened.
       return x.query_int(
-          "SELECT (SELECT COUNT(*) FROM audit_log WHERE seq > ? AND actor = ? AND "
-          "action = 'case.read' AND object = ?) + (SELECT COUNT(*) FROM reads.read_log WHERE "
-          "seq > ? AND actor = ? AND action = 'case.read' AND object = ?)",
+          "SELECT (SELECT COUNT(*) FROM audit_entries WHERE log = 'audit_log' AND seq > ? AND "
+          "actor = ? AND action = 'case.read' AND object = ?) + (SELECT COUNT(*) FROM "
+          "audit_entries WHERE log = 'read_log' AND seq > ? AND actor = ? AND action = "
+          "'case.read' AND object = ?)",
           {after.changes, rs.username, object, after.reads, rs.username, object});
     });
     return n && *n > 0;

@@ -199,6 +199,7 @@ json::object report_json(const casework::PersonReport& r) {
   for (const auto& a : r.accesses)
     accesses.push_back(json::object{{"log", a.read_log ? "read_log" : "audit_log"},
                                     {"seq", a.seq},
+                                    {"item", a.item},
                                     {"at", timestamp(a.at_ms)},
                                     {"actor", a.actor},
                                     {"agency", text_or_null(a.agency)},

@@ -216,8 +216,9 @@ TEST_F(PersonReportWebDb, ApiReportHoldsExactlyWhatWasRecordedAndTheReads) {
   // Who read it and when: exactly the audit entries about this person's
   // records, as recorded (the report's own entry is written after it).
   auto recorded = db_->read([&](store::Executor& x) {
-    return x.query("SELECT seq, actor, action, legal_basis, log FROM audit_entries WHERE object "
-                   "IN (?, ?, ?, ?) AND action <> 'person.report' ORDER BY change_seq, log, seq",
+    return x.query("SELECT seq, actor, action, legal_basis, log, item FROM audit_entries WHERE "
+                   "object IN (?, ?, ?, ?) AND action <> 'person.report' ORDER BY change_seq, "
+                   "log, seq, item",
                    {"person:" + std::to_string(p), "case:" + std::to_string(c),
                     "consent:" + std::to_string(k), "handover:" + std::to_string(hid)});
   });
@@ -228,6 +229,7 @@ TEST_F(PersonReportWebDb, ApiReportHoldsExactlyWhatWasRecordedAndTheReads) {
     const auto& a = accesses[i].as_object();
     EXPECT_EQ(a.at("seq").as_int64(), (*recorded)[i].integer(0));
     EXPECT_EQ(a.at("log").as_string(), (*recorded)[i].text(4));
+    EXPECT_EQ(a.at("item").as_int64(), (*recorded)[i].integer(5));
     EXPECT_EQ(a.at("actor").as_string(), (*recorded)[i].text(1));
     EXPECT_EQ(a.at("action").as_string(), (*recorded)[i].text(2));
     EXPECT_EQ(a.at("legal_basis").as_string(), (*recorded)[i].text(3));

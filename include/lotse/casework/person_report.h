@@ -145,6 +145,7 @@ struct ReportDisclosure {
 struct ReportAccess {
   bool read_log = false;  // seq counts in the read log's chain, else the change log's
   std::int64_t seq = 0, at_ms = 0;
+  int item = 0;  // a list read's entry: its position in the batch stored as `seq` (else 0)
   std::string actor, agency, action, object, legal_basis, path;
 };
 

@@ -25,6 +25,14 @@
 // actor and time: a person read a hundred times in an hour costs the index
 // one row.
 //
+// A list read (a Posteingang page, search results) writes one entry per
+// case it shows, stored together as one row of its log, a batch (action
+// "batch", details {"items": [{action, object, legal_basis, details}, ...]}):
+// one hash, one row and one index entry by actor instead of fifty. Readers
+// never see the batch: recent() and entries_about() return its items as
+// entries of their own (same seq, `item` = their position), and so does the
+// view audit_entries.
+//
 // Thread safety: append() serialises writers on the chain's head row
 // (SQLite: the write transaction itself; PostgreSQL: SELECT ... FOR UPDATE).
 #pragma once
@@ -32,6 +40,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lotse/common/result.h"
@@ -52,6 +61,7 @@ struct AuditEntry {
   bool read_log = false;   // from the read log (its own seq and chain)
   std::int64_t as_of = 0;  // read log: the last change-log entry (seq) its read saw
   std::int64_t seq = 0;
+  int item = 0;  // an item of a batch: its position there (1, 2, ...); 0: an entry of its own
   std::int64_t at_ms = 0;
   AuditEvent event;
   std::string prev_hash;
@@ -81,13 +91,16 @@ class AuditLog {
   static constexpr std::int64_t kMsPerHour = 3'600'000;
 
   static Result<void> append(store::Executor& x, std::int64_t at_ms, const AuditEvent& event);
-  // Several entries in order, reading and moving the chain's head once: a
-  // list read writes one entry per case it shows.
+  static constexpr std::string_view kBatchAction = "batch";
+
+  // Several entries of one actor and request in order, as one batch (a
+  // single event: an entry of its own): a list read writes one entry per
+  // case it shows. Events of different actors or requests are refused.
   static Result<void> append_all(store::Executor& x, std::int64_t at_ms,
                                  const std::vector<AuditEvent>& events);
   static Result<AuditVerifyReport> verify(store::Database& db);
   // Newest first, at most `limit` entries of both logs (interleaved as in
-  // entries_about).
+  // entries_about; a batch's items count one by one).
   static Result<std::vector<AuditEntry>> recent(store::Executor& x, int limit);
   // Every entry of both logs about the records, oldest first: each log in
   // its own order (seq), a read right after the last change its snapshot
