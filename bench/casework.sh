@@ -224,7 +224,7 @@ measure inbox "$base" "$tmp/inbox" "$cookie" "inbox GET /faelle" "≤ 10"
 measure case_list "$base" "$tmp/case_list" "$cookie" "case list GET /faelle/liste (own + shared, 25 each)" "–"
 measure search_api "$base" "$tmp/search_api" "$bearer" \
   "search GET /api/v1/cases?q=…&limit=$SEARCH_LIMIT (${#terms[@]} terms)" "≤ 20"
-measure search_page "$base" "$tmp/search_page" "$cookie" "Personensuche GET /faelle/suche?q=… (up to 50 results)" "≤ 20"
+measure search_page "$base" "$tmp/search_page" "$cookie" "Personensuche GET /faelle/suche?q=… (up to 20 results)" "≤ 20"
 measure case_api "$base" "$tmp/case_api" "$bearer" "case GET /api/v1/cases/{id}" "≤ 10"
 measure handovers_api "$base" "$tmp/handovers_in" "$bearer" "incoming handovers GET /api/v1/handovers?box=in" "≤ 10"
 sample_rss

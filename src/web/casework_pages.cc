@@ -283,8 +283,12 @@ class Pages {
 
   // ---- Personensuche ---------------------------------------------------------
 
-  // The person search: the form, and with ?q= up to 50 cases the gate lets
-  // the caller see (each shown result an audited read).
+  // The person search: the form, and with ?q= the best kSearchResults cases
+  // the gate lets the caller see (each shown result an audited read). Every
+  // name shown is a disclosure, so the page shows a screenful and asks for
+  // more of the name or the birth date instead of listing every Lena.
+  static constexpr int kSearchResults = 20;
+
   Response search(Request& r) {
     Response denied;
     auto c = caller(r, denied);
@@ -302,7 +306,7 @@ class Pages {
       return page(r, 422, "case_search", std::move(data), "page.search.title", *c);
     };
     if (q.empty()) return refuse(msg(r, "cases.error.query_required"));
-    auto found = web_.casework.search(c->reader, q, 50, /*summary=*/true);
+    auto found = web_.casework.search(c->reader, q, kSearchResults, /*summary=*/true);
     if (!found) {
       if (found.error().code != ErrorCode::kInvalidArgument) return web_.failure(r, found.error());
       return refuse(found.error().message);
@@ -313,6 +317,7 @@ class Pages {
     for (const auto& k : *found) results.push_back(case_item(r, k, *ag));
     data["results_count"] = results.size();
     data["has_results"] = !results.empty();
+    data["at_limit"] = results.size() == static_cast<std::size_t>(kSearchResults);
     data["results"] = std::move(results);
     return page(r, 200, "case_search", std::move(data), "page.search.title", *c);
   }

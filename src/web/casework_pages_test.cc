@@ -135,6 +135,40 @@ TEST_F(CaseworkPagesDb, PersonSearchHasItsOwnPage) {
   EXPECT_FALSE(has(none.body, "Lena"));
 }
 
+// A broad search shows the best 20 cases (each one shown is an audited
+// read) and asks for more of the name; a narrow one shows its matches
+// without that hint.
+TEST_F(CaseworkPagesDb, PersonSearchShowsTheBestTwentyAndAsksForMore) {
+  casework::CaseworkService service(*db_, system_clock());
+  const casework::Reader jc{.username = "15003-jc", .agency_key = "15003-jc", .case_worker = true};
+  for (int i = 0; i < 23; ++i) {
+    auto person = service.create_person(
+        jc, {.given_name = "Mia", .family_name = "Nr" + std::to_string(100 + i),
+             .birth_date = "2008-04-12"});
+    ASSERT_TRUE(person) << person.error().message;
+    ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
+  }
+  const std::string cookie = sign_in("15003-jc");
+  auto broad = get("/faelle/suche?q=Mia", cookie);
+  ASSERT_EQ(broad.status, 200) << broad.body;
+  EXPECT_TRUE(has(broad.body, "Suchergebnisse (20)")) << broad.body;
+  EXPECT_TRUE(has(broad.body, "Das sind die 20 besten Treffer."));
+  std::size_t shown = 0;
+  for (std::size_t at = broad.body.find("Mia Nr"); at != std::string::npos;
+       at = broad.body.find("Mia Nr", at + 1))
+    ++shown;
+  EXPECT_EQ(shown, 20u);
+
+  auto person = service.create_person(
+      jc, {.given_name = "Jonas", .family_name = "Becker", .birth_date = "2007-01-30"});
+  ASSERT_TRUE(person) << person.error().message;
+  ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
+  auto narrow = get("/faelle/suche?q=Jonas%20Becker", cookie);
+  ASSERT_EQ(narrow.status, 200) << narrow.body;
+  EXPECT_TRUE(has(narrow.body, "Suchergebnisse (1)")) << narrow.body;
+  EXPECT_FALSE(has(narrow.body, "Das sind die 20 besten Treffer."));
+}
+
 // A large agency pages through its case list: the heading counts every own
 // case, a page shows 25, and the links move one list only; the Posteingang
 // links to it with the count.
