@@ -45,6 +45,22 @@ class CaseworkPagesDb : public WebDbFixture {
     return std::regex_search(html, m, re) ? m[1].str() : "";
   }
 
+  // `count` cases of the Jobcenter, for persons named `given` and
+  // `family` ("Nr100", "Nr101", ... when empty), recorded in that order.
+  void open_own_cases(const std::string& given, int count, const std::string& family = "") {
+    casework::CaseworkService service(*db_, system_clock());
+    const casework::Reader jc{.username = "15003-jc", .agency_key = "15003-jc",
+                              .case_worker = true};
+    for (int i = 0; i < count; ++i) {
+      auto person = service.create_person(
+          jc, {.given_name = given,
+               .family_name = family.empty() ? "Nr" + std::to_string(100 + i) : family,
+               .birth_date = "2008-04-12"});
+      ASSERT_TRUE(person) << person.error().message;
+      ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
+    }
+  }
+
   std::string csrf_of(const std::string& cookie) { return hidden_csrf(get("/faelle", cookie).body); }
 
   // Records "Lena Schulz" through the form; returns the case page path.
@@ -139,15 +155,7 @@ TEST_F(CaseworkPagesDb, PersonSearchHasItsOwnPage) {
 // read) and asks for more of the name; a narrow one shows its matches
 // without that hint.
 TEST_F(CaseworkPagesDb, PersonSearchShowsTheBestTwentyAndAsksForMore) {
-  casework::CaseworkService service(*db_, system_clock());
-  const casework::Reader jc{.username = "15003-jc", .agency_key = "15003-jc", .case_worker = true};
-  for (int i = 0; i < 23; ++i) {
-    auto person = service.create_person(
-        jc, {.given_name = "Mia", .family_name = "Nr" + std::to_string(100 + i),
-             .birth_date = "2008-04-12"});
-    ASSERT_TRUE(person) << person.error().message;
-    ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
-  }
+  open_own_cases("Mia", 23);
   const std::string cookie = sign_in("15003-jc");
   auto broad = get("/faelle/suche?q=Mia", cookie);
   ASSERT_EQ(broad.status, 200) << broad.body;
@@ -159,10 +167,7 @@ TEST_F(CaseworkPagesDb, PersonSearchShowsTheBestTwentyAndAsksForMore) {
     ++shown;
   EXPECT_EQ(shown, 20u);
 
-  auto person = service.create_person(
-      jc, {.given_name = "Jonas", .family_name = "Becker", .birth_date = "2007-01-30"});
-  ASSERT_TRUE(person) << person.error().message;
-  ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
+  open_own_cases("Jonas", 1, "Becker");
   auto narrow = get("/faelle/suche?q=Jonas%20Becker", cookie);
   ASSERT_EQ(narrow.status, 200) << narrow.body;
   EXPECT_TRUE(has(narrow.body, "Suchergebnisse (1)")) << narrow.body;
@@ -173,15 +178,7 @@ TEST_F(CaseworkPagesDb, PersonSearchShowsTheBestTwentyAndAsksForMore) {
 // case, a page shows 25, and the links move one list only; the Posteingang
 // links to it with the count.
 TEST_F(CaseworkPagesDb, InboxPagesOwnCasesWithTotals) {
-  casework::CaseworkService service(*db_, system_clock());
-  const casework::Reader jc{.username = "15003-jc", .agency_key = "15003-jc", .case_worker = true};
-  for (int i = 0; i < 27; ++i) {
-    auto person = service.create_person(
-        jc, {.given_name = "Person", .family_name = "Nr" + std::to_string(100 + i),
-             .birth_date = "2008-04-12"});
-    ASSERT_TRUE(person) << person.error().message;
-    ASSERT_TRUE(service.open_case(jc, {.person_id = *person, .phase = 2}));
-  }
+  open_own_cases("Person", 27);
   const std::string cookie = sign_in("15003-jc");
   auto inbox = get("/faelle", cookie);
   ASSERT_EQ(inbox.status, 200) << inbox.body;
