@@ -190,9 +190,31 @@ const LogTables& read_log() {
   return t;
 }
 
+// What append_all writes: the entry as stored (an event, or the batch of
+// several) and the objects it is about, for the index.
+struct StoredEntry {
+  AuditEvent event;
+  std::vector<std::string> objects;
+};
+
+// Built before the write transaction, so that the writer's lock is not held
+// while a list read's batch is put together.
+Result<StoredEntry> stored_entry(const std::vector<AuditEvent>& events) {
+  StoredEntry out;
+  if (events.size() == 1) {
+    out.event = events.front();
+  } else {
+    LOTSE_ASSIGN_OR_RETURN(out.event, batch_of(events));
+  }
+  for (const AuditEvent& e : events)
+    if (std::find(out.objects.begin(), out.objects.end(), e.object) == out.objects.end())
+      out.objects.push_back(e.object);
+  return out;
+}
+
 // `as_of`: for the read log, the last change-log entry the read saw.
 Result<void> append_to(store::Executor& x, const LogTables& log, std::int64_t at_ms,
-                       const std::vector<AuditEvent>& events, std::optional<std::int64_t> as_of) {
+                       const StoredEntry& entry, std::optional<std::int64_t> as_of) {
   // SQLite's write transaction is already exclusive (BEGIN IMMEDIATE); on
   // PostgreSQL the row lock on the head serialises concurrent appenders so
   // seq stays gapless and the chain linear.
@@ -201,11 +223,7 @@ Result<void> append_to(store::Executor& x, const LogTables& log, std::int64_t at
       x.query_one(x.dialect() == store::Dialect::kPostgres ? log.head_sql_pg : log.head_sql));
   const std::int64_t seq = head.integer(0) + 1;
   const std::string prev_hash = head.text(1);
-  std::optional<AuditEvent> batch;
-  if (events.size() > 1) {
-    LOTSE_ASSIGN_OR_RETURN(batch, batch_of(events));
-  }
-  const AuditEvent& stored = batch ? *batch : events.front();
+  const AuditEvent& stored = entry.event;
   const std::string hash = AuditLog::entry_hash(seq, at_ms, stored, prev_hash, as_of);
   store::Params row{seq,
                     at_ms,
@@ -223,10 +241,8 @@ Result<void> append_to(store::Executor& x, const LogTables& log, std::int64_t at
   // for a batch one per object it holds: written the first time in an
   // hour, found and left alone afterwards.
   const std::int64_t hour = at_ms / AuditLog::kMsPerHour;
-  std::set<std::string_view> indexed;
-  for (const AuditEvent& event : events)
-    if (indexed.insert(event.object).second)
-      LOTSE_TRY(x.exec(log.index_sql, {event.object, hour, stored.actor}));
+  for (const std::string& object : entry.objects)
+    LOTSE_TRY(x.exec(log.index_sql, {object, hour, stored.actor}));
   LOTSE_TRY(x.exec(log.update_head_sql, {seq, hash}));
   return ok();
 }
@@ -308,6 +324,7 @@ std::vector<AuditEntry> merge_logs(std::vector<AuditEntry> changes, std::vector<
 Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
                                   const std::vector<AuditEvent>& events) {
   if (events.empty()) return ok();
+  LOTSE_ASSIGN_OR_RETURN(StoredEntry entry, stored_entry(events));
   // A gated read inside read(): the entries go to the read log, written
   // right after the snapshot ends, before the read returns
   // (store::Executor::write_after_read).
@@ -316,11 +333,12 @@ Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
     // log tell reads of a record from reads of an earlier one with the same
     // id by it.
     LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(change_log().head_sql));
-    return x.write_after_read([at_ms, events, as_of = head.integer(0)](store::Executor& w) {
-      return append_to(w, read_log(), at_ms, events, as_of);
-    });
+    return x.write_after_read(
+        [at_ms, entry = std::move(entry), as_of = head.integer(0)](store::Executor& w) {
+          return append_to(w, read_log(), at_ms, entry, as_of);
+        });
   }
-  return append_to(x, change_log(), at_ms, events, std::nullopt);
+  return append_to(x, change_log(), at_ms, entry, std::nullopt);
 }
 
 Result<AuditVerifyReport> AuditLog::verify(store::Database& db) {
