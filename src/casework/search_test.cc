@@ -2,6 +2,7 @@
 // PostgreSQL): what it finds, in which order, and what it never returns.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "casework/casework_internal.h"
@@ -112,8 +113,8 @@ class SearchDb : public ::testing::Test {
     return out;
   }
 
-  std::vector<std::int64_t> ids(const Reader& r, const std::string& q) {
-    auto found = cw_->search(r, q, 50);
+  std::vector<std::int64_t> ids(const Reader& r, const std::string& q, int limit = 50) {
+    auto found = cw_->search(r, q, limit);
     EXPECT_TRUE(found) << q << ": " << found.error().message;
     std::vector<std::int64_t> out;
     if (found)
@@ -288,6 +289,26 @@ TEST_F(SearchDb, LooksBeyondTheFirstRoundWhenTheGateRefusesItsHits) {
             "SELECT COUNT(*) FROM audit_entries WHERE log = 'read_log' AND seq > ? AND object = ?",
             {seq_before, "case:" + std::to_string(c)}),
         0);
+}
+
+TEST_F(SearchDb, ShowsTheBestAllowedHitsInHitOrderWhateverTheRounds) {
+  // Equal names rank newest first. Every second "Schulz" is the Agentur's,
+  // shared and withdrawn; the search decides in rounds sized by what is
+  // still missing, and the result is the newest allowed ones, in order.
+  std::vector<std::int64_t> own;
+  for (int i = 0; i < 12; ++i) {
+    own.push_back(add(jc_, "Lena", "Schulz"));
+    const std::int64_t refused = add(aa_, "Lena", "Schulz");
+    const std::int64_t consent_id =
+        consent(aa_, refused, "15003-jc", CategorySet::of({DataCategory::kMasterData}));
+    ASSERT_TRUE(cw_->withdraw_consent(aa_, consent_id));
+  }
+  std::reverse(own.begin(), own.end());
+  for (int limit : {1, 4, 7, 12}) {
+    EXPECT_EQ(ids(jc_, "Schulz", limit),
+              std::vector<std::int64_t>(own.begin(), own.begin() + limit))
+        << "limit " << limit;
+  }
 }
 
 TEST_F(SearchDb, NewNamesAreFoundAtOnceEvenWhenAnotherServerAddedThem) {

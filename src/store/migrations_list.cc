@@ -311,6 +311,7 @@ CREATE TABLE conference_items (
       migration_audit_object_hours(),
       migration_read_log(),
       migration_audit_batches(),
+      migration_agency_order(),
   };
   return migrations;
 }

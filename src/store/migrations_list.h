@@ -32,5 +32,6 @@ Migration migration_drop_name_fts();      // 13: the whole-name FTS5 index, unus
 Migration migration_audit_object_hours(); // 14: audit index by object, hour and actor
 Migration migration_read_log();           // 15: the audit entries of gated reads, schema reads
 Migration migration_audit_batches();      // 16: audit_entries shows the items of batch entries
+Migration migration_agency_order();       // 17: agencies of an alliance in key order (index)
 
 }  // namespace lotse::store
