@@ -27,15 +27,33 @@ constexpr const char* kNoAccess =
     "Ohne gültige Einwilligung oder Rechtsgrundlage ist keine Übergabe möglich.";
 
 constexpr const char* kHandoverColumns =
-    "h.id, h.case_id, h.from_agency, h.to_agency, COALESCE(afr.name, ''), COALESCE(ato.name, ''), "
-    "h.reason, h.state, h.move_lead, h.created_at, h.sent_at, h.due_on, h.decline_reason, "
-    "h.decline_text, c.person_id, p.given_name, p.family_name";
+    "h.id, h.case_id, h.from_agency, h.to_agency, h.reason, h.state, h.move_lead, h.created_at, "
+    "h.sent_at, h.due_on, h.decline_reason, h.decline_text, c.person_id, p.given_name, "
+    "p.family_name";
+// Positions in kHandoverColumns.
+enum HandoverColumn : int {
+  kColId,
+  kColCaseId,
+  kColFrom,
+  kColTo,
+  kColReason,
+  kColState,
+  kColMoveLead,
+  kColCreatedAt,
+  kColSentAt,
+  kColDueOn,
+  kColDeclineReason,
+  kColDeclineText,
+  kColPersonId,
+  kColGivenName,
+  kColFamilyName,
+};
 // The person's name comes along but is used only where the viewer's own
-// access includes master data (view_from_row).
+// access includes master data (view_from_row). The agencies' names come
+// from AgencyNames: a page of handovers names the same few agencies, so
+// looking each up once is cheaper than joining it to every row.
 constexpr const char* kHandoverJoins =
-    " FROM handovers h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id"
-    " LEFT JOIN agencies afr ON afr.agency_key = h.from_agency"
-    " LEFT JOIN agencies ato ON ato.agency_key = h.to_agency";
+    " FROM handovers h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id";
 
 // The receiving agency as the gate sees it: any of its case workers.
 Reader receiver_reader(const std::string& agency) {
@@ -71,7 +89,8 @@ class Decisions {
 
   // Decides the given (agency, case) pairs in a few queries (PolicyGate::
   // decide_for_agencies) and remembers the answers for get().
-  Result<void> prefetch(store::Executor& x, const std::vector<privacy::PolicyGate::AgencyCase>& asks,
+  Result<void> prefetch(store::Executor& x,
+                        const std::vector<privacy::PolicyGate::AgencyCase>& asks,
                         std::int64_t now_ms) {
     std::vector<privacy::PolicyGate::AgencyCase> missing;
     for (const auto& a : asks)
@@ -89,30 +108,54 @@ class Decisions {
   std::map<std::pair<std::string, std::int64_t>, privacy::CaseAccess> cache_;
 };
 
+// Agency names by key, each looked up once per call ("" for a key no
+// longer in the directory, as the join it replaces gave).
+class AgencyNames {
+ public:
+  Result<std::string> get(store::Executor& x, const std::string& key) {
+    if (auto it = names_.find(key); it != names_.end()) return it->second;
+    LOTSE_ASSIGN_OR_RETURN(store::Rows rows,
+                           x.query("SELECT name FROM agencies WHERE agency_key = ?", {key}));
+    std::string name = rows.empty() ? std::string() : rows.front().text(0);
+    names_.emplace(key, name);
+    return name;
+  }
+
+ private:
+  std::map<std::string, std::string, std::less<>> names_;
+};
+
+// What one call that builds views remembers: the gate's decisions and the
+// agencies' names.
+struct ViewMemo {
+  Decisions decisions;
+  AgencyNames agencies;
+};
+
 // Builds the view from a row of kHandoverColumns, cut for the viewing agency.
 Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, const Reader& viewer,
-                                   std::int64_t now_ms, int due_working_days,
-                                   Decisions& decisions) {
+                                   std::int64_t now_ms, int due_working_days, ViewMemo& memo) {
+  Decisions& decisions = memo.decisions;
   HandoverView v;
-  v.id = row.integer(0);
-  v.case_id = row.integer(1);
-  v.from_agency = row.text(2);
-  v.to_agency = row.text(3);
-  v.from_agency_name = row.text(4);
-  v.to_agency_name = row.text(5);
-  v.reason = row.text(6);
-  v.state = row.text(7);
-  v.move_lead = row.integer(8) != 0;
-  v.created_at_ms = row.integer(9);
-  v.sent_at_ms = row.integer(10);
-  v.due_on = row.text(11);
-  v.decline_reason = row.text(12);
-  v.decline_text = row.text(13);
+  v.id = row.integer(kColId);
+  v.case_id = row.integer(kColCaseId);
+  v.from_agency = row.text(kColFrom);
+  v.to_agency = row.text(kColTo);
+  LOTSE_ASSIGN_OR_RETURN(v.from_agency_name, memo.agencies.get(x, v.from_agency));
+  LOTSE_ASSIGN_OR_RETURN(v.to_agency_name, memo.agencies.get(x, v.to_agency));
+  v.reason = row.text(kColReason);
+  v.state = row.text(kColState);
+  v.move_lead = row.integer(kColMoveLead) != 0;
+  v.created_at_ms = row.integer(kColCreatedAt);
+  v.sent_at_ms = row.integer(kColSentAt);
+  v.due_on = row.text(kColDueOn);
+  v.decline_reason = row.text(kColDeclineReason);
+  v.decline_text = row.text(kColDeclineText);
 
   LOTSE_ASSIGN_OR_RETURN(HandoverState state, domain::parse_handover_state(v.state));
   // Working days are German calendar days.
   const Date today = berlin_time(now_ms).date;
-  if (!row.is_null(10))
+  if (!row.is_null(kColSentAt))
     v.overdue =
         domain::handover_overdue(state, berlin_time(v.sent_at_ms).date, today, due_working_days);
   if (awaiting_receiver(state)) {
@@ -124,14 +167,14 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
   // receiver without it must not learn whom the handover concerns.
   LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, viewer, v.case_id, now_ms));
   if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
-    v.person_name = row.text(15) + " " + row.text(16);
+    v.person_name = row.text(kColGivenName) + " " + row.text(kColFamilyName);
   return v;
 }
 
 Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, const Reader& viewer,
                                    std::int64_t now_ms, int due_working_days) {
-  Decisions decisions;
-  return view_from_row(x, row, viewer, now_ms, due_working_days, decisions);
+  ViewMemo memo;
+  return view_from_row(x, row, viewer, now_ms, due_working_days, memo);
 }
 
 // The two boxes of an agency's inbox (parameters: the agency, and for the
@@ -368,7 +411,8 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state = 'declined' AND "
                 "updated_at >= ?",
                 declined_since));
-      box.outgoing_total = box.outgoing_open + in_state("out", {"draft", "accepted"}) + declined_shown;
+      box.outgoing_total =
+          box.outgoing_open + in_state("out", {"draft", "accepted"}) + declined_shown;
       LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("from_agency"));
     }
 
@@ -385,8 +429,12 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
     };
     Box boxes[] = {
         {page.incoming, kIncomingBox, {r.agency_key}, page.incoming_offset, &box.incoming, {}},
-        {page.outgoing, kOutgoingBox, {r.agency_key, declined_since}, page.outgoing_offset,
-         &box.outgoing, {}}};
+        {page.outgoing,
+         kOutgoingBox,
+         {r.agency_key, declined_since},
+         page.outgoing_offset,
+         &box.outgoing,
+         {}}};
     std::vector<privacy::PolicyGate::AgencyCase> asks;
     for (Box& b : boxes) {
       if (!b.wanted) continue;
@@ -398,23 +446,26 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
                                       kHandoverColumns, kHandoverJoins, b.where),
                           list_params));
       for (const auto& row : b.rows) {
-        asks.push_back({r.agency_key, row.integer(1)});
-        auto state = domain::parse_handover_state(row.text(7));
-        if (state && awaiting_receiver(*state)) asks.push_back({row.text(3), row.integer(1)});
+        asks.push_back({r.agency_key, row.integer(kColCaseId)});
+        auto state = domain::parse_handover_state(row.text(kColState));
+        if (state && awaiting_receiver(*state))
+          asks.push_back({row.text(kColTo), row.integer(kColCaseId)});
       }
     }
     // Only case workers get here (require_case_worker above), so the agency
     // and the case decide.
-    Decisions decisions;
-    LOTSE_TRY(decisions.prefetch(x, asks, now));
+    ViewMemo memo;
+    LOTSE_TRY(memo.decisions.prefetch(x, asks, now));
 
     std::vector<privacy::NameRead> names;
     for (Box& b : boxes) {
       for (const auto& row : b.rows) {
-        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, decisions));
+        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, memo));
         if (!v.person_name.empty()) {
-          LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, r, v.case_id, now));
-          names.push_back({.case_id = v.case_id, .person_id = row.integer(14), .access = access});
+          LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
+                                 memo.decisions.get(x, r, v.case_id, now));
+          names.push_back(
+              {.case_id = v.case_id, .person_id = row.integer(kColPersonId), .access = access});
         }
         b.list->push_back(std::move(v));
       }
@@ -430,7 +481,7 @@ Result<std::vector<HandoverView>> CaseworkService::handovers(const Reader& r, bo
 }
 
 Result<std::vector<HandoverView>> CaseworkService::case_handovers(const Reader& r,
-                                                                 std::int64_t case_id) {
+                                                                  std::int64_t case_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
   return db_.read([&](store::Executor& x) {
@@ -438,13 +489,12 @@ Result<std::vector<HandoverView>> CaseworkService::case_handovers(const Reader& 
   });
 }
 
-Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor& x,
-                                                                const Reader& r,
+Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor& x, const Reader& r,
                                                                 std::int64_t case_id,
                                                                 std::int64_t now_ms,
                                                                 int due_working_days) {
   std::vector<HandoverView> out;
-  Decisions decisions;
+  ViewMemo memo;
   const std::pair<const char*, store::Params> boxes[] = {
       {kIncomingBox, {r.agency_key, case_id}},
       {kOutgoingBox, {r.agency_key, now_ms - kDeclinedShownMs, case_id}}};
@@ -456,7 +506,7 @@ Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor&
                 params));
     for (const auto& row : rows) {
       LOTSE_ASSIGN_OR_RETURN(HandoverView v,
-                             view_from_row(x, row, r, now_ms, due_working_days, decisions));
+                             view_from_row(x, row, r, now_ms, due_working_days, memo));
       out.push_back(std::move(v));
     }
   }
