@@ -54,8 +54,7 @@ Result<std::vector<ConsentView>> read_own_consents(store::Executor& x, const Rea
 
 // The handovers of one case as the caller's boxes show them (handovers.cc).
 Result<std::vector<HandoverView>> load_case_handovers(store::Executor& x, const Reader& r,
-                                                      std::int64_t case_id, std::int64_t now_ms,
-                                                      int due_working_days);
+                                                      std::int64_t case_id, std::int64_t now_ms);
 
 // Length in Unicode code points (inputs are UTF-8).
 std::size_t text_length(std::string_view s);

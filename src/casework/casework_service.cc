@@ -551,8 +551,7 @@ Result<CaseView> CaseworkService::case_view(const Reader& r, std::int64_t case_i
       LOTSE_ASSIGN_OR_RETURN(view.consents, internal::read_own_consents(x, r, case_id, now));
     }
     LOTSE_ASSIGN_OR_RETURN(view.handovers,
-                           internal::load_case_handovers(x, r, case_id, now,
-                                                         options_.handover_due_working_days));
+                           internal::load_case_handovers(x, r, case_id, now));
     return std::optional<CaseView>(std::move(view));
   });
   if (!read) return read.error();

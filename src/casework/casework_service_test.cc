@@ -881,6 +881,23 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
                     {std::string(box)}),
               count("SELECT COUNT(*) FROM handovers"))
         << box;
+    // handover_due_counts holds exactly the counted open handovers per due
+    // date, and no date without one.
+    const std::string counted =
+        "FROM handovers WHERE state IN ('sent', 'received') AND sent_at IS NOT NULL AND "
+        "due_on IS NOT NULL";
+    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT " + agency + " AS a, due_on, COUNT(*) AS n " +
+                        counted + " GROUP BY " + agency +
+                        ", due_on) t LEFT JOIN handover_due_counts k ON k.agency_key = t.a AND "
+                        "k.box = ? AND k.due_on = t.due_on WHERE k.n IS NULL OR k.n <> t.n",
+                    {std::string(box)}),
+              0)
+        << box;
+    EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM handover_due_counts WHERE box = ?",
+                    {std::string(box)}),
+              count("SELECT COUNT(*) " + counted))
+        << box;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM handover_due_counts WHERE n <= 0"), 0) << box;
   }
 }
 

@@ -134,7 +134,7 @@ struct ViewMemo {
 
 // Builds the view from a row of kHandoverColumns, cut for the viewing agency.
 Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, const Reader& viewer,
-                                   std::int64_t now_ms, int due_working_days, ViewMemo& memo) {
+                                   std::int64_t now_ms, ViewMemo& memo) {
   Decisions& decisions = memo.decisions;
   HandoverView v;
   v.id = row.integer(kColId);
@@ -153,11 +153,13 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
   v.decline_text = row.text(kColDeclineText);
 
   LOTSE_ASSIGN_OR_RETURN(HandoverState state, domain::parse_handover_state(v.state));
-  // Working days are German calendar days.
-  const Date today = berlin_time(now_ms).date;
-  if (!row.is_null(kColSentAt))
-    v.overdue =
-        domain::handover_overdue(state, berlin_time(v.sent_at_ms).date, today, due_working_days);
+  // Due dates are German calendar days, fixed when the handover was sent
+  // (with its sending time: older data may lack the time, and is never
+  // overdue). The same condition as handover_due_counts (migration 18).
+  if (!row.is_null(kColSentAt) && !row.is_null(kColDueOn)) {
+    LOTSE_ASSIGN_OR_RETURN(Date due, Date::parse(v.due_on, "due_on"));
+    v.overdue = domain::handover_overdue(state, due, berlin_time(now_ms).date);
+  }
   if (awaiting_receiver(state)) {
     LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess receiver,
                            decisions.get(x, receiver_reader(v.to_agency), v.case_id, now_ms));
@@ -172,9 +174,9 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
 }
 
 Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, const Reader& viewer,
-                                   std::int64_t now_ms, int due_working_days) {
+                                   std::int64_t now_ms) {
   ViewMemo memo;
-  return view_from_row(x, row, viewer, now_ms, due_working_days, memo);
+  return view_from_row(x, row, viewer, now_ms, memo);
 }
 
 // The two boxes of an agency's inbox (parameters: the agency, and for the
@@ -185,21 +187,12 @@ constexpr const char* kOutgoingBox =
     "h.from_agency = ? AND (h.state IN ('draft', 'sent', 'received', 'accepted') OR "
     "(h.state = 'declined' AND h.updated_at >= ?))";
 
-// Open handovers sent before this instant are overdue today: the start of
-// the day after the last sending day whose due date lies before today
-// (add_working_days only grows with its start, so that day bounds them all).
-std::int64_t overdue_before_ms(Date today, int due_working_days) {
-  Date last = add_days(today, -1);
-  while (!(add_working_days(last, due_working_days) < today)) last = add_days(last, -1);
-  return berlin_day_start(add_days(last, 1));
-}
-
 Result<HandoverView> load_view(store::Executor& x, std::int64_t id, const Reader& viewer,
-                               std::int64_t now_ms, int due_working_days) {
+                               std::int64_t now_ms) {
   LOTSE_ASSIGN_OR_RETURN(store::Row row, x.query_one(fmt::format("SELECT {}{} WHERE h.id = ?",
                                                                  kHandoverColumns, kHandoverJoins),
                                                      {id}));
-  return view_from_row(x, row, viewer, now_ms, due_working_days);
+  return view_from_row(x, row, viewer, now_ms);
 }
 
 Result<void> record_event(store::Executor& x, std::int64_t handover_id, std::int64_t now_ms,
@@ -271,7 +264,7 @@ Result<HandoverView> CaseworkService::create_handover(const Reader& r, std::int6
                                             {"agency", r.agency_key},
                                             {"to", h.to_agency},
                                             {"state", domain::handover_state_name(state)}})));
-    return load_view(x, id, r, now, options_.handover_due_working_days);
+    return load_view(x, id, r, now);
   });
 }
 
@@ -351,7 +344,7 @@ Result<HandoverView> CaseworkService::act_on_handover(const Reader& r, std::int6
     LOTSE_TRY(audit(x, now, r, fmt::format("handover.{}", action_name),
                     fmt::format("handover:{}", handover_id), internal::kOwnCaseBasis,
                     boost::json::serialize(details)));
-    return load_view(x, handover_id, r, now, options_.handover_due_working_days);
+    return load_view(x, handover_id, r, now);
   });
 }
 
@@ -366,16 +359,16 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
   if (page.incoming_offset < 0 || page.outgoing_offset < 0)
     return Error::invalid("offset", "Der Versatz darf nicht negativ sein.");
   const std::int64_t now = clock_();
-  const int due_days = options_.handover_due_working_days;
-  const std::int64_t overdue_before = overdue_before_ms(berlin_time(now).date, due_days);
+  const std::string today = berlin_time(now).date.str();
   const std::int64_t declined_since = now - kDeclinedShownMs;
   // Showing a person's name in a box is a read of their master data,
   // audited like any list read (written right after this read transaction).
   return db_.read([&](store::Executor& x) -> Result<Inbox> {
     Inbox box;
     // The counts of the whole boxes, with the same conditions as the lists
-    // and as HandoverView::overdue (open, sent before the cut-off): states
-    // from handover_counts (kept by triggers), the rest on index ranges.
+    // and as HandoverView::overdue (open, due before today): states from
+    // handover_counts, overdue ones from handover_due_counts (both kept by
+    // triggers), declined ones on an index range.
     LOTSE_ASSIGN_OR_RETURN(
         store::Rows counted,
         x.query("SELECT box, state, n FROM handover_counts WHERE agency_key = ?", {r.agency_key}));
@@ -387,22 +380,24 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           n += static_cast<int>(row.integer(2));
       return n;
     };
-    auto count = [&](const std::string& sql, std::int64_t bound) -> Result<int> {
+    auto count = [&](const char* sql, const store::Value& bound) -> Result<int> {
       LOTSE_ASSIGN_OR_RETURN(std::int64_t n, x.query_int(sql, {r.agency_key, bound}));
       return static_cast<int>(n);
     };
-    // Open handovers of the box ("to_agency" or "from_agency") sent before
-    // the cut-off: a range of handovers_in_box / handovers_out_box.
-    auto overdue = [&](const char* agency_column) {
-      return count(fmt::format("SELECT COUNT(*) FROM handovers WHERE {} = ? AND state IN ('sent', "
-                               "'received') AND sent_at < ?",
-                               agency_column),
-                   overdue_before);
+    // Open handovers of the box ("in" or "out") due before today: the rows
+    // of a few dozen due dates.
+    auto overdue = [&](const char* b) {
+      return count(b == std::string_view("in")
+                       ? "SELECT COALESCE(SUM(n), 0) FROM handover_due_counts "
+                         "WHERE agency_key = ? AND box = 'in' AND due_on < ?"
+                       : "SELECT COALESCE(SUM(n), 0) FROM handover_due_counts "
+                         "WHERE agency_key = ? AND box = 'out' AND due_on < ?",
+                   today);
     };
     if (page.incoming) {
       box.incoming_open = in_state("in", {"sent", "received"});
       box.incoming_total = box.incoming_open + in_state("in", {"accepted"});
-      LOTSE_ASSIGN_OR_RETURN(box.incoming_overdue, overdue("to_agency"));
+      LOTSE_ASSIGN_OR_RETURN(box.incoming_overdue, overdue("in"));
     }
     if (page.outgoing) {
       box.outgoing_open = in_state("out", {"sent", "received"});
@@ -410,10 +405,10 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           int declined_shown,
           count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state = 'declined' AND "
                 "updated_at >= ?",
-                declined_since));
+                store::Value(declined_since)));
       box.outgoing_total =
           box.outgoing_open + in_state("out", {"draft", "accepted"}) + declined_shown;
-      LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("from_agency"));
+      LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("out"));
     }
 
     // The listed pages of both boxes, then every decision they need at once:
@@ -460,7 +455,7 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
     std::vector<privacy::NameRead> names;
     for (Box& b : boxes) {
       for (const auto& row : b.rows) {
-        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, due_days, memo));
+        LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now, memo));
         if (!v.person_name.empty()) {
           LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access,
                                  memo.decisions.get(x, r, v.case_id, now));
@@ -485,14 +480,13 @@ Result<std::vector<HandoverView>> CaseworkService::case_handovers(const Reader& 
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
   return db_.read([&](store::Executor& x) {
-    return internal::load_case_handovers(x, r, case_id, now, options_.handover_due_working_days);
+    return internal::load_case_handovers(x, r, case_id, now);
   });
 }
 
 Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor& x, const Reader& r,
                                                                 std::int64_t case_id,
-                                                                std::int64_t now_ms,
-                                                                int due_working_days) {
+                                                                std::int64_t now_ms) {
   std::vector<HandoverView> out;
   ViewMemo memo;
   const std::pair<const char*, store::Params> boxes[] = {
@@ -506,7 +500,7 @@ Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor&
                 params));
     for (const auto& row : rows) {
       LOTSE_ASSIGN_OR_RETURN(HandoverView v,
-                             view_from_row(x, row, r, now_ms, due_working_days, memo));
+                             view_from_row(x, row, r, now_ms, memo));
       out.push_back(std::move(v));
     }
   }

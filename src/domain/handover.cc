@@ -94,8 +94,8 @@ Date handover_due(Date sent_on, int due_working_days) {
   return add_working_days(sent_on, due_working_days);
 }
 
-bool handover_overdue(HandoverState s, Date sent_on, Date today, int due_working_days) {
-  return handover_open(s) && today > handover_due(sent_on, due_working_days);
+bool handover_overdue(HandoverState s, Date due_on, Date today) {
+  return handover_open(s) && today > due_on;
 }
 
 }  // namespace lotse::domain

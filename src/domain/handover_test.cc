@@ -66,11 +66,13 @@ TEST(HandoverStateMachine, NamesRoundTrip) {
 
 TEST(HandoverOverdue, CountsWorkingDaysFromSending) {
   const Date friday = *Date::parse("2026-11-20");
-  EXPECT_EQ(handover_due(friday, 5).str(), "2026-11-27");
-  EXPECT_FALSE(handover_overdue(S::kSent, friday, *Date::parse("2026-11-27"), 5));
-  EXPECT_TRUE(handover_overdue(S::kSent, friday, *Date::parse("2026-11-28"), 5));
-  EXPECT_TRUE(handover_overdue(S::kReceived, friday, *Date::parse("2026-12-01"), 5));
-  EXPECT_FALSE(handover_overdue(S::kAccepted, friday, *Date::parse("2026-12-01"), 5));
+  const Date due = handover_due(friday, 5);
+  EXPECT_EQ(due.str(), "2026-11-27");
+  EXPECT_FALSE(handover_overdue(S::kSent, due, *Date::parse("2026-11-27")));
+  EXPECT_TRUE(handover_overdue(S::kSent, due, *Date::parse("2026-11-28")));
+  EXPECT_TRUE(handover_overdue(S::kReceived, due, *Date::parse("2026-12-01")));
+  EXPECT_FALSE(handover_overdue(S::kAccepted, due, *Date::parse("2026-12-01")));
+  EXPECT_FALSE(handover_overdue(S::kDraft, due, *Date::parse("2026-12-01")));
 }
 
 TEST(HandoverDecline, ReasonsFromTheList) {

@@ -312,6 +312,7 @@ CREATE TABLE conference_items (
       migration_read_log(),
       migration_audit_batches(),
       migration_agency_order(),
+      migration_handover_due_counts(),
   };
   return migrations;
 }

@@ -33,5 +33,6 @@ Migration migration_audit_object_hours(); // 14: audit index by object, hour and
 Migration migration_read_log();           // 15: the audit entries of gated reads, schema reads
 Migration migration_audit_batches();      // 16: audit_entries shows the items of batch entries
 Migration migration_agency_order();       // 17: agencies of an alliance in key order (index)
+Migration migration_handover_due_counts();  // 18: open handovers per agency, box and due date (triggers)
 
 }  // namespace lotse::store

@@ -529,9 +529,14 @@ TEST_F(HandoverDueDaysDb, OneWorkingDayMakesASentHandoverOverdueAfterOneWorkingD
   now_ += kDayMs;  // Wednesday: one working day has passed
   EXPECT_TRUE(overdue());
 
-  // With the default of five working days the same handover is not overdue.
+  // Five working days configured later move no deadline both sides have
+  // been shown: the handover keeps its due date and stays overdue.
   serve(5);
-  EXPECT_FALSE(overdue());
+  EXPECT_TRUE(overdue());
+  auto listed =
+      call(port_, "GET", "/api/v1/handovers?box=out", token_for(port_, "15003-jc", kPassword));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(parse(listed).at("items").as_array().at(0).at("due_on").as_string(), "2026-03-03");
 }
 
 TEST_F(HandoverDueDaysDb, TheAppRefusesDaysOutsideOneToSixty) {

@@ -5,7 +5,7 @@
 //
 //   auto next = handover_transition(HandoverState::kSent, HandoverAction::kReceive,
 //                                   HandoverSide::kReceiver);   // kReceived
-//   bool late = handover_overdue(state, sent_on, today, 5);
+//   bool late = handover_overdue(state, due_on, today);
 #pragma once
 
 #include <string>
@@ -36,9 +36,12 @@ bool valid_decline_reason(std::string_view reason);  // no_capacity, not_eligibl
                                                      // not_reachable, other
 std::string_view decline_reason_label_de(std::string_view reason);
 
-// Open (sent or received) and past its due date: sent_on + due_working_days.
+// A handover is due `due_working_days` German working days after the day it
+// was sent; the date is fixed when it is sent (a later change of the
+// configured days moves no deadline both sides have been shown). Overdue:
+// open (sent or received) and today is after its due date.
 bool handover_open(HandoverState s);
 Date handover_due(Date sent_on, int due_working_days);
-bool handover_overdue(HandoverState s, Date sent_on, Date today, int due_working_days);
+bool handover_overdue(HandoverState s, Date due_on, Date today);
 
 }  // namespace lotse::domain
