@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
       });
   serve->add_flag("--no-access-log", no_access_log, "No JSON log line per request");
   serve->add_option("--handover-due-days", app_options.handover_due_working_days,
-                    "Working days after which a sent handover is overdue (1..60)")
+                    "Working days after which a handover sent from now on is due (1..60)")
       ->envname("LOTSE_HANDOVER_DUE_DAYS")
       ->check(CLI::Range(1, 60))
       ->capture_default_str();
