@@ -54,8 +54,7 @@ std::string sqlite_trigger(const std::string& name, const std::string& event,
 }  // namespace
 
 Migration migration_handover_due_counts() {
-  const std::string backfill =
-      " FROM handovers WHERE " + counted("handovers") + " GROUP BY ";
+  const std::string backfill = " FROM handovers WHERE " + counted("handovers") + " GROUP BY ";
   return {
       18, "handover_due_counts",
       R"sql(
