@@ -12,8 +12,12 @@
 #   DB=/tmp/m.db bash bench/casework.sh            # reuse a generated SQLite file
 #                                                  # (made with --persons; its size is read;
 #                                                  # measured on a copy, the file stays as it is)
+#   PG_URL=postgresql://postgres@127.0.0.1:5432/lotse bash bench/casework.sh
+#                                                  # the same on PostgreSQL: a database made with
+#                                                  # `lotse demo --persons N`, measured on a copy
+#                                                  # (CREATE DATABASE ... TEMPLATE), dropped at the end
 #
-# Knobs (environment): BUILD_DIR=build PERSONS=1000000 SEED=1 DB= DURATION=20s
+# Knobs (environment): BUILD_DIR=build PERSONS=1000000 SEED=1 DB= PG_URL= DURATION=20s
 # CONNECTIONS=32 WRK_THREADS=2 SERVER_THREADS=2 WARMUP=3s SEARCH_LIMIT=20
 # KEEP_DB=0 (keep a generated database in bench/results/ for the next run)
 set -euo pipefail
@@ -23,6 +27,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 PERSONS=${PERSONS:-1000000}
 SEED=${SEED:-1}
 DB=${DB:-}
+PG_URL=${PG_URL:-}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-2}
@@ -43,39 +48,58 @@ command -v curl >/dev/null || die "curl not found (make deps installs it)"
 [[ -x "$LOTSE" ]] || die "$LOTSE not found - run 'make build' first"
 
 # --- the database ----------------------------------------------------------
-if [[ -z "$DB" ]]; then
-  DB="$tmp/casework.db"
-  ((KEEP_DB)) && DB="bench/results/casework-$PERSONS-$SEED.db" && mkdir -p bench/results
-  if [[ ! -f "$DB" ]]; then
-    echo "bench: generating $PERSONS persons (seed $SEED) into $DB ..."
-    start=$(date +%s)
-    "$LOTSE" demo --database "sqlite:$DB" --persons "$PERSONS" --seed "$SEED" >"$tmp/demo.log" \
-      || { cat "$tmp/demo.log" >&2; die "lotse demo failed"; }
-    echo "bench: generated in $(($(date +%s) - start)) s: $(tail -1 "$tmp/demo.log")"
+if [[ -n "$PG_URL" ]]; then
+  # An existing PostgreSQL database, measured on a copy: every audited read
+  # adds to it. The copy needs no other session on the original.
+  command -v psql >/dev/null || die "psql not found (make deps installs it)"
+  pg_name=${PG_URL##*/}
+  pg_name=${pg_name%%\?*}
+  pg_server=${PG_URL%/*}
+  [[ -n "$pg_name" && "$pg_server" == postgres*://* ]] || die "PG_URL must look like postgresql://USER@HOST:PORT/DB"
+  pg_copy="${pg_name}_bench_$$"
+  psql "$pg_server/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$pg_copy\" TEMPLATE \"$pg_name\"" \
+    || die "could not copy database $pg_name (is another session connected to it?)"
+  after_stop+=("psql '$pg_server/postgres' -qc 'DROP DATABASE IF EXISTS \"$pg_copy\"'")
+  database="$pg_server/$pg_copy"
+  sql() { psql "$database" -Atqc "$1"; }
+  store="PostgreSQL database $(sql "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+else
+  if [[ -z "$DB" ]]; then
+    DB="$tmp/casework.db"
+    ((KEEP_DB)) && DB="bench/results/casework-$PERSONS-$SEED.db" && mkdir -p bench/results
+    if [[ ! -f "$DB" ]]; then
+      echo "bench: generating $PERSONS persons (seed $SEED) into $DB ..."
+      start=$(date +%s)
+      "$LOTSE" demo --database "sqlite:$DB" --persons "$PERSONS" --seed "$SEED" >"$tmp/demo.log" \
+        || { cat "$tmp/demo.log" >&2; die "lotse demo failed"; }
+      echo "bench: generated in $(($(date +%s) - start)) s: $(tail -1 "$tmp/demo.log")"
+    fi
   fi
+  [[ -f "$DB" ]] || die "no database file $DB"
+  # The server audits every read it answers (~100,000 entries a benchmark
+  # minute), so a database measured on grows and later runs would measure a
+  # different one. A kept or given file stays as it was: the run works on a
+  # copy of it (a generated temporary file is used as it is).
+  if [[ "$DB" != "$tmp/"* ]]; then
+    # With its read log (PATH-reads) and any WAL not yet copied back.
+    for suffix in "" -wal -reads -reads-wal; do
+      [[ -f "$DB$suffix" ]] && cp "$DB$suffix" "$tmp/measured.db$suffix"
+    done
+    DB="$tmp/measured.db"
+  fi
+  sql() { sqlite3 -readonly "$DB" "$1"; }
+  store="SQLite file $(du -h "$DB" | cut -f1)"
+  database="sqlite:$DB"
 fi
-[[ -f "$DB" ]] || die "no database file $DB"
-# The server audits every read it answers (~100,000 entries a benchmark
-# minute), so a database measured on grows and later runs would measure a
-# different one. A kept or given file stays as it was: the run works on a
-# copy of it (a generated temporary file is used as it is).
-if [[ "$DB" != "$tmp/"* ]]; then
-  # With its read log (PATH-reads) and any WAL not yet copied back.
-  for suffix in "" -wal -reads -reads-wal; do
-    [[ -f "$DB$suffix" ]] && cp "$DB$suffix" "$tmp/measured.db$suffix"
-  done
-  DB="$tmp/measured.db"
-fi
-sql() { sqlite3 -readonly "$DB" "$1"; }
-if command -v sqlite3 >/dev/null; then
+if [[ -n "$PG_URL" ]] || command -v sqlite3 >/dev/null; then
   persons=$(sql "SELECT COUNT(*) FROM persons")
   cases=$(sql "SELECT COUNT(*) FROM cases")
   own=$(sql "SELECT COUNT(*) FROM cases WHERE owner_agency = '$USERNAME'")
   shared=$(sql "SELECT COUNT(*) FROM case_shares WHERE agency_key = '$USERNAME'")
   handovers=$(sql "SELECT COUNT(*) FROM handovers WHERE from_agency = '$USERNAME' OR to_agency = '$USERNAME'")
-  datasize="$persons persons, $cases cases ($own own and $shared shared with $USERNAME, $handovers handovers to or from it); SQLite file $(du -h "$DB" | cut -f1)"
+  datasize="$persons persons, $cases cases ($own own and $shared shared with $USERNAME, $handovers handovers to or from it); $store"
 else
-  datasize="$(du -h "$DB" | cut -f1) SQLite file (sqlite3 CLI missing: no counts)"
+  datasize="$store (sqlite3 CLI missing: no counts)"
 fi
 echo "bench: data: $datasize"
 
@@ -87,7 +111,7 @@ pids+=($hello_pid)
 wait_ready hello_world "${pids[-1]}" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
 
 lotse_port=$(free_port)
-"$LOTSE" serve --database "sqlite:$DB" --port "$lotse_port" --threads "$SERVER_THREADS" \
+"$LOTSE" serve --database "$database" --port "$lotse_port" --threads "$SERVER_THREADS" \
   --no-access-log >"$tmp/lotse.log" 2>&1 &
 lotse_pid=$!
 pids+=($lotse_pid)

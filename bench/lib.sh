@@ -6,13 +6,15 @@
 die() { echo "bench: $*" >&2; exit 1; }
 
 tmp=$(mktemp -d)
-pids=()  # servers started by the script, stopped on exit
+pids=()        # servers started by the script, stopped on exit
+after_stop=()  # commands run on exit once the servers have stopped
 cleanup() {
-  local pid
+  local pid cmd
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  for cmd in "${after_stop[@]}"; do eval "$cmd" || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
