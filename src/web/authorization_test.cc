@@ -187,12 +187,13 @@ class AuthorizationDb : public ::testing::Test {
         me, c.id, {.body = "eigener Vermerk", .visibility = "own", .entrusted = false}));
     ASSERT_TRUE(service_->add_note(
         me, c.id, {.body = "geteilter Vermerk", .visibility = "partners", .entrusted = false}));
-    if (c.owner == "15003-ja")
+    if (c.owner == "15003-ja") {
       ASSERT_TRUE(service_->add_note(me, c.id,
                                      {.body = "anvertraut",
                                       .visibility = "partners",
                                       .entrusted = true,
                                       .entruster = "young_person"}));
+    }
     ASSERT_TRUE(service_->add_support_step(
         me, c.id, {.measure = "Bewerbungstraining", .responsible_agency = c.owner}));
     auto draft = [&](std::vector<std::string> recipients, Date until) {
@@ -399,7 +400,9 @@ TEST_F(AuthorizationDb, TenThousandRandomReadsLeakNothingAndAreAudited) {
     if (s.found) {
       ++allowed_reads;
       // What may be seen is also what is shown (no over-cutting of the item paths).
-      if (path == Path::kItem && may.has(DataCategory::kMasterData)) EXPECT_TRUE(s.name);
+      if (path == Path::kItem && may.has(DataCategory::kMasterData)) {
+        EXPECT_TRUE(s.name);
+      }
       if (!audited(before, rs, c)) {
         ++unaudited;
         ADD_FAILURE() << "read of case " << c.id << " by " << rs.username << " not audited";
