@@ -313,6 +313,7 @@ CREATE TABLE conference_items (
       migration_audit_batches(),
       migration_agency_order(),
       migration_handover_due_counts(),
+      migration_search_agency_trgm(),
   };
   return migrations;
 }

@@ -34,5 +34,6 @@ Migration migration_read_log();           // 15: the audit entries of gated read
 Migration migration_audit_batches();      // 16: audit_entries shows the items of batch entries
 Migration migration_agency_order();       // 17: agencies of an alliance in key order (index)
 Migration migration_handover_due_counts();  // 18: open handovers per agency, box and due date (triggers)
+Migration migration_search_agency_trgm();   // 19: the PostgreSQL search index holds the agency (btree_gin)
 
 }  // namespace lotse::store
