@@ -157,8 +157,11 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
   // (with its sending time: older data may lack the time, and is never
   // overdue). The same condition as handover_due_counts (migration 18).
   if (!row.is_null(kColSentAt) && !row.is_null(kColDueOn)) {
-    LOTSE_ASSIGN_OR_RETURN(Date due, Date::parse(v.due_on, "due_on"));
-    v.overdue = domain::handover_overdue(state, due, berlin_time(now_ms).date);
+    // Written by act_on_handover as YYYY-MM-DD; anything else is damaged
+    // data, not the caller's input.
+    auto due = Date::parse(v.due_on);
+    if (!due) return Error::internal(fmt::format("handover {} has an unreadable due date", v.id));
+    v.overdue = domain::handover_overdue(state, *due, berlin_time(now_ms).date);
   }
   if (awaiting_receiver(state)) {
     LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess receiver,
