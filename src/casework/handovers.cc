@@ -12,6 +12,7 @@
 #include "casework/casework_internal.h"
 #include "lotse/casework/casework_service.h"
 #include "lotse/common/date.h"
+#include "lotse/organisation/directory.h"
 
 namespace lotse::casework {
 namespace {
@@ -108,21 +109,25 @@ class Decisions {
   std::map<std::pair<std::string, std::int64_t>, privacy::CaseAccess> cache_;
 };
 
-// Agency names by key, each looked up once per call ("" for a key no
-// longer in the directory, as the join it replaces gave).
+// Agency names by key from the directory, each looked up once per call
+// ("" for a key no longer in the directory, as the join it replaces gave).
 class AgencyNames {
  public:
   Result<std::string> get(store::Executor& x, const std::string& key) {
     if (auto it = names_.find(key); it != names_.end()) return it->second;
-    LOTSE_ASSIGN_OR_RETURN(store::Rows rows,
-                           x.query("SELECT name FROM agencies WHERE agency_key = ?", {key}));
-    std::string name = rows.empty() ? std::string() : rows.front().text(0);
+    std::string name;
+    auto agency = organisation::Directory::find_agency(x, key);
+    if (agency) {
+      name = agency->name;
+    } else if (agency.error().code != ErrorCode::kNotFound) {
+      return agency.error();
+    }
     names_.emplace(key, name);
     return name;
   }
 
  private:
-  std::map<std::string, std::string, std::less<>> names_;
+  std::map<std::string, std::string> names_;
 };
 
 // What one call that builds views remembers: the gate's decisions and the
@@ -383,19 +388,14 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
           n += static_cast<int>(row.integer(2));
       return n;
     };
-    auto count = [&](const char* sql, const store::Value& bound) -> Result<int> {
-      LOTSE_ASSIGN_OR_RETURN(std::int64_t n, x.query_int(sql, {r.agency_key, bound}));
-      return static_cast<int>(n);
-    };
     // Open handovers of the box ("in" or "out") due before today: the rows
     // of a few dozen due dates.
-    auto overdue = [&](const char* b) {
-      return count(b == std::string_view("in")
-                       ? "SELECT COALESCE(SUM(n), 0) FROM handover_due_counts "
-                         "WHERE agency_key = ? AND box = 'in' AND due_on < ?"
-                       : "SELECT COALESCE(SUM(n), 0) FROM handover_due_counts "
-                         "WHERE agency_key = ? AND box = 'out' AND due_on < ?",
-                   today);
+    auto overdue = [&](const char* b) -> Result<int> {
+      LOTSE_ASSIGN_OR_RETURN(std::int64_t n,
+                             x.query_int("SELECT COALESCE(SUM(n), 0) FROM handover_due_counts "
+                                         "WHERE agency_key = ? AND box = ? AND due_on < ?",
+                                         {r.agency_key, std::string(b), today}));
+      return static_cast<int>(n);
     };
     if (page.incoming) {
       box.incoming_open = in_state("in", {"sent", "received"});
@@ -405,12 +405,12 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
     if (page.outgoing) {
       box.outgoing_open = in_state("out", {"sent", "received"});
       LOTSE_ASSIGN_OR_RETURN(
-          int declined_shown,
-          count("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state = 'declined' AND "
-                "updated_at >= ?",
-                store::Value(declined_since)));
-      box.outgoing_total =
-          box.outgoing_open + in_state("out", {"draft", "accepted"}) + declined_shown;
+          std::int64_t declined_shown,
+          x.query_int("SELECT COUNT(*) FROM handovers WHERE from_agency = ? AND state = 'declined' "
+                      "AND updated_at >= ?",
+                      {r.agency_key, declined_since}));
+      box.outgoing_total = box.outgoing_open + in_state("out", {"draft", "accepted"}) +
+                           static_cast<int>(declined_shown);
       LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("out"));
     }
 
@@ -482,9 +482,8 @@ Result<std::vector<HandoverView>> CaseworkService::case_handovers(const Reader& 
                                                                   std::int64_t case_id) {
   LOTSE_TRY(require_case_worker(r));
   const std::int64_t now = clock_();
-  return db_.read([&](store::Executor& x) {
-    return internal::load_case_handovers(x, r, case_id, now);
-  });
+  return db_.read(
+      [&](store::Executor& x) { return internal::load_case_handovers(x, r, case_id, now); });
 }
 
 Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor& x, const Reader& r,
@@ -502,8 +501,7 @@ Result<std::vector<HandoverView>> internal::load_case_handovers(store::Executor&
                             kHandoverColumns, kHandoverJoins, where),
                 params));
     for (const auto& row : rows) {
-      LOTSE_ASSIGN_OR_RETURN(HandoverView v,
-                             view_from_row(x, row, r, now_ms, memo));
+      LOTSE_ASSIGN_OR_RETURN(HandoverView v, view_from_row(x, row, r, now_ms, memo));
       out.push_back(std::move(v));
     }
   }
