@@ -12,6 +12,7 @@
 
 #include "store/connection_pool.h"
 #include "store/store_internal.h"
+#include "store/wal_checkpointer.h"
 
 namespace lotse::store {
 
@@ -114,7 +115,10 @@ Result<void> attach_read_log(sqlite3* db, const std::string& path) {
 // time (the pool guarantees it), hence SQLITE_OPEN_NOMUTEX.
 class SqliteConnection {
  public:
-  static Result<std::unique_ptr<SqliteConnection>> open(const std::string& path) {
+  // `checkpointer`: runs this connection's checkpoints instead of its
+  // commits; null keeps SQLite's automatic checkpoint.
+  static Result<std::unique_ptr<SqliteConnection>> open(const std::string& path,
+                                                        WalCheckpointer* checkpointer) {
     sqlite3* db = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -147,7 +151,11 @@ class SqliteConnection {
                         nullptr, nullptr, &err);
       std::string msg = rc == SQLITE_OK ? "" : err ? err : sqlite3_errstr(rc);
       sqlite3_free(err);
-      if (rc == SQLITE_OK) return conn;
+      if (rc == SQLITE_OK) {
+        // Replaces SQLite's automatic checkpoint (itself a WAL hook).
+        if (checkpointer) sqlite3_wal_hook(db, &WalCheckpointer::on_commit, checkpointer);
+        return conn;
+      }
       const int primary = rc & 0xff;
       if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
           std::chrono::steady_clock::now() >= deadline) {
@@ -347,12 +355,17 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::string path, bool memory)
       : path_(std::move(path)),
+        // An in-memory database has no write-ahead log.
+        checkpointer_(memory ? nullptr
+                             : std::make_unique<WalCheckpointer>(
+                                   [this](const std::string& schema) { checkpoint(schema); })),
         // An in-memory database exists per connection, so all callers share
         // one connection.
-        pool_(memory ? 1 : kPoolSize, [this] { return SqliteConnection::open(path_); }) {}
+        pool_(memory ? 1 : kPoolSize,
+              [this] { return SqliteConnection::open(path_, checkpointer_.get()); }) {}
 
   Result<void> open_first() {
-    auto conn = SqliteConnection::open(path_);
+    auto conn = SqliteConnection::open(path_, checkpointer_.get());
     if (!conn) return conn.error();
     LOTSE_TRY(check_read_log(**conn));
     pool_.add_idle(std::move(*conn));
@@ -433,7 +446,25 @@ class SqliteDatabase final : public Database {
     return n;
   }
 
+  // On the checkpointer's thread only: a connection of its own (opened on
+  // first use), then a PASSIVE checkpoint, which copies what no reader still
+  // needs and never waits. It fails with SQLITE_BUSY while another process
+  // checkpoints; the next commit asks again.
+  void checkpoint(const std::string& schema) {
+    if (!checkpoint_conn_) {
+      auto conn = SqliteConnection::open(path_, nullptr);
+      if (!conn) return;  // the next commit asks again; requests see the error themselves
+      checkpoint_conn_ = std::move(*conn);
+    }
+    sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), schema.c_str(), SQLITE_CHECKPOINT_PASSIVE,
+                              nullptr, nullptr);
+  }
+
   const std::string path_;
+  // Destroyed in reverse: the pool's connections first (their hooks point
+  // at the checkpointer), then the checkpointer's thread, then its connection.
+  std::unique_ptr<SqliteConnection> checkpoint_conn_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   ConnectionPool<SqliteConnection> pool_;
   std::timed_mutex write_mu_;
   std::atomic<std::thread::id> writer_{};
