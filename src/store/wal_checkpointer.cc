@@ -17,15 +17,24 @@ WalCheckpointer::~WalCheckpointer() {
   thread_.join();
 }
 
+WalCheckpointer::Log& WalCheckpointer::log(const char* schema) {
+  return std::strcmp(schema, "reads") == 0 ? reads_ : main_;
+}
+
 int WalCheckpointer::on_commit(void* self, sqlite3*, const char* schema, int pages) {
-  if (pages >= kPagesBeforeCheckpoint) static_cast<WalCheckpointer*>(self)->request(schema);
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  const int last = checkpointer->log(schema).at_last_checkpoint.load(std::memory_order_relaxed);
+  // Not on every commit while the log is long: a checkpoint copies only the
+  // newest version of each page, and each one syncs the database file.
+  if (pages >= kPagesBeforeCheckpoint && (pages < last || pages >= last + kPagesBeforeCheckpoint))
+    checkpointer->request(schema);
   return 0;  // SQLITE_OK: the commit itself has succeeded either way
 }
 
 void WalCheckpointer::request(const char* schema) {
   {
     std::lock_guard lock(mu_);
-    bool& pending = std::strcmp(schema, "reads") == 0 ? reads_pending_ : main_pending_;
+    bool& pending = log(schema).pending;
     if (pending) return;  // already asked; the thread has not started on it
     pending = true;
   }
@@ -35,13 +44,13 @@ void WalCheckpointer::request(const char* schema) {
 void WalCheckpointer::loop() {
   std::unique_lock lock(mu_);
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || main_pending_ || reads_pending_; });
+    wake_.wait(lock, [this] { return stopping_ || main_.pending || reads_.pending; });
     if (stopping_) return;
-    const bool main = std::exchange(main_pending_, false);
-    const bool reads = std::exchange(reads_pending_, false);
+    const bool main = std::exchange(main_.pending, false);
+    const bool reads = std::exchange(reads_.pending, false);
     lock.unlock();
-    if (main) checkpoint_("main");
-    if (reads) checkpoint_("reads");
+    if (main) main_.at_last_checkpoint.store(checkpoint_("main"), std::memory_order_relaxed);
+    if (reads) reads_.at_last_checkpoint.store(checkpoint_("reads"), std::memory_order_relaxed);
     lock.lock();
   }
 }

@@ -36,7 +36,8 @@ class WalCheckpointer {
   // SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT).
   static constexpr int kPagesBeforeCheckpoint = 1000;
 
-  using Checkpoint = std::function<void(const std::string& schema)>;
+  // Checkpoints `schema` and returns the pages its log held (SQLite's pnLog).
+  using Checkpoint = std::function<int(const std::string& schema)>;
 
   explicit WalCheckpointer(Checkpoint checkpoint);
   ~WalCheckpointer();
@@ -45,22 +46,29 @@ class WalCheckpointer {
 
   // Signature of sqlite3_wal_hook's callback; `self` is the checkpointer.
   // Called after every commit with the schema written ("main", "reads") and
-  // the pages now in its log.
+  // the pages now in its log. Asks for a checkpoint once the log holds
+  // kPagesBeforeCheckpoint pages more than at the last checkpoint, or, after
+  // SQLite started the log anew, kPagesBeforeCheckpoint pages.
   static int on_commit(void* self, sqlite3* db, const char* schema, int pages);
 
-  // Asks for a checkpoint of `schema` ("main" or "reads").
+  // Asks for a checkpoint of `schema` ("main" or "reads") now.
   void request(const char* schema);
 
  private:
+  struct Log {
+    bool pending = false;  // guarded by mu_
+    // Pages in the log at the last checkpoint; the log has been started
+    // anew when a commit reports fewer.
+    std::atomic<int> at_last_checkpoint{0};
+  };
+  Log& log(const char* schema);
   void loop();
 
   const Checkpoint checkpoint_;
   std::mutex mu_;
   std::condition_variable wake_;
-  // Pending requests per schema; set by request(), cleared by the thread
-  // before it checkpoints (a commit during the checkpoint asks again).
-  bool main_pending_ = false;
-  bool reads_pending_ = false;
+  Log main_;
+  Log reads_;
   bool stopping_ = false;
   std::thread thread_;
 };

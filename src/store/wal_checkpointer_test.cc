@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -30,15 +32,33 @@ struct Calls {
     }
     changed.notify_all();
   }
+  std::size_t count(std::string_view schema) {
+    std::lock_guard lock(mu);
+    return count_locked(schema);
+  }
   bool wait_for(std::size_t n) {
     std::unique_lock lock(mu);
     return changed.wait_for(lock, std::chrono::seconds(10), [&] { return calls.size() >= n; });
+  }
+  bool wait_for(std::string_view schema, std::size_t n) {
+    std::unique_lock lock(mu);
+    return changed.wait_for(lock, std::chrono::seconds(10),
+                            [&] { return count_locked(schema) >= n; });
+  }
+
+ private:
+  std::size_t count_locked(std::string_view schema) const {
+    return static_cast<std::size_t>(std::count_if(
+        calls.begin(), calls.end(), [&](const auto& c) { return c.first == schema; }));
   }
 };
 
 TEST(WalCheckpointer, CheckpointsALongLogOnItsOwnThreadOnly) {
   Calls seen;
-  WalCheckpointer checkpointer([&](const std::string& schema) { seen.add(schema); });
+  WalCheckpointer checkpointer([&](const std::string& schema) {
+    seen.add(schema);
+    return WalCheckpointer::kPagesBeforeCheckpoint;
+  });
   // A commit that leaves the main log short asks for nothing; one that
   // brings the read log to the threshold asks for that log only.
   EXPECT_EQ(WalCheckpointer::on_commit(&checkpointer, nullptr, "main",
@@ -54,25 +74,69 @@ TEST(WalCheckpointer, CheckpointsALongLogOnItsOwnThreadOnly) {
   EXPECT_NE(seen.calls[0].second, std::this_thread::get_id());
 }
 
-TEST(WalCheckpointer, ACommitDuringACheckpointAsksAgain) {
+// A checkpoint copies the newest version of each page and syncs the file:
+// the next one waits until the log has grown by the threshold again, or
+// until it has reached the threshold after SQLite started it anew.
+TEST(WalCheckpointer, AsksAgainAfterTheLogGrewOrStartedAnew) {
+  constexpr int kStep = WalCheckpointer::kPagesBeforeCheckpoint;
+  Calls seen;
+  WalCheckpointer checkpointer([&](const std::string& schema) {
+    seen.add(schema);
+    return 5 * kStep;  // the log's length the checkpoint found
+  });
+  auto reads_calls = [&] { return seen.count("reads"); };
+  // Waits until everything asked so far is done, the length a checkpoint
+  // found included: a request for "main" is handled in the thread's next
+  // round at the latest, and a second one, asked once the first is done, in
+  // a round after the one that may still be storing a length.
+  auto settle = [&] {
+    for (int round = 0; round < 2; ++round) {
+      const std::size_t before = seen.count("main");
+      checkpointer.request("main");
+      if (!seen.wait_for("main", before + 1)) return false;
+    }
+    return true;
+  };
+  WalCheckpointer::on_commit(&checkpointer, nullptr, "reads", 5 * kStep);
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(reads_calls(), 1u);
+  WalCheckpointer::on_commit(&checkpointer, nullptr, "reads", 6 * kStep - 1);
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(reads_calls(), 1u);
+  WalCheckpointer::on_commit(&checkpointer, nullptr, "reads", 6 * kStep);
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(reads_calls(), 2u);
+  // Started anew: short again, then at the threshold.
+  WalCheckpointer::on_commit(&checkpointer, nullptr, "reads", kStep - 1);
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(reads_calls(), 2u);
+  WalCheckpointer::on_commit(&checkpointer, nullptr, "reads", kStep);
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(reads_calls(), 3u);
+}
+
+TEST(WalCheckpointer, ARequestDuringACheckpointAsksOnceMore) {
   Calls seen;
   std::mutex gate;
   std::unique_lock hold(gate);  // the first checkpoint waits here
   WalCheckpointer checkpointer([&](const std::string& schema) {
     seen.add(schema);
     std::lock_guard wait(gate);
+    return 0;
   });
   checkpointer.request("main");
   ASSERT_TRUE(seen.wait_for(1));
   // The log grew while the first checkpoint ran: one more checkpoint, for
-  // both commits.
+  // both requests.
   checkpointer.request("main");
   checkpointer.request("main");
   hold.unlock();
   ASSERT_TRUE(seen.wait_for(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  checkpointer.request("reads");  // a fence: handled after what was asked before
+  ASSERT_TRUE(seen.wait_for(3));
   std::lock_guard lock(seen.mu);
-  EXPECT_EQ(seen.calls.size(), 2u);
+  ASSERT_EQ(seen.calls.size(), 3u);
+  EXPECT_EQ(seen.calls[2].first, "reads");
 }
 
 // On a database file, the log is copied back into the file while the
