@@ -285,6 +285,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void wait_for_request();
   void on_first_bytes(beast::error_code ec, std::size_t n);
   void read_request();
+  // Feeds the bytes already in buffer_ to the parser; true once the header
+  // (header_only) or the whole request is parsed. A parse error is left in
+  // ec; too few bytes is not one.
+  bool parse_buffered(bool header_only, beast::error_code& ec);
   void on_header(beast::error_code ec);
   void on_body(beast::error_code ec);
   void on_read_error(beast::error_code ec);
@@ -640,9 +644,30 @@ void Session::read_request() {
   parser_->header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(opt.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser_->body_limit(opt.max_body_bytes);
+  // A GET usually arrives whole, in the bytes already read: parse it here and
+  // answer in this turn. async_read_header would post its completion to the
+  // back of the event queue, behind the requests of every other connection,
+  // so that each request waited its turn twice and latency spread (measured
+  // at 32 connections: p99 about twice the median).
+  beast::error_code ec;
+  if (parse_buffered(/*header_only=*/true, ec) || ec) return on_header(ec);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+bool Session::parse_buffered(bool header_only, beast::error_code& ec) {
+  auto done = [&] { return header_only ? parser_->is_header_done() : parser_->is_done(); };
+  while (!done() && buffer_.size() > 0) {
+    const std::size_t n = parser_->put(buffer_.data(), ec);
+    buffer_.consume(n);
+    if (ec == http::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec || n == 0) break;
+  }
+  return !ec && done();
 }
 
 void Session::on_header(beast::error_code ec) {
@@ -662,6 +687,8 @@ void Session::on_header(beast::error_code ec) {
                       });
     return;
   }
+  // The body too, when it came with the header (a small form).
+  if (parse_buffered(/*header_only=*/false, ec) || ec) return on_body(ec);
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code rec, std::size_t) { self->on_body(rec); });

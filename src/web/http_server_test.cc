@@ -272,6 +272,31 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(out.substr(out.size() - 3), "abc");
 }
 
+// A request is parsed from the bytes at hand when it came whole, and read on
+// when it did not: a header cut in two, then a body sent after the header.
+TEST_F(HttpServerTest, RequestsInPiecesAreAnsweredLikeWholeOnes) {
+  RawConnection conn(port());
+  ASSERT_TRUE(conn.send("POST /echo HTTP/1.1\r\nHo"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(conn.send("st: t\r\nContent-Length: 6\r\n\r\n"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(conn.send("pie"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(conn.send("ces"));
+  std::this_thread::sleep_for(50ms);
+  // Header and body in one piece, on the same connection.
+  ASSERT_TRUE(
+      conn.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+                "Connection: close\r\n\r\nwhole"));
+  EXPECT_TRUE(conn.closed_by_server(2000ms));
+  const std::string& out = conn.received();
+  const auto first = out.find("HTTP/1.1 200 OK");
+  const auto second = out.find("HTTP/1.1 200 OK", first + 1);
+  ASSERT_NE(second, std::string::npos) << out;
+  EXPECT_NE(out.substr(first, second - first).find("\r\n\r\npieces"), std::string::npos) << out;
+  EXPECT_EQ(out.substr(out.size() - 5), "whole");
+}
+
 TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
   std::string out =
       raw_exchange(port(), "GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 2000ms);
