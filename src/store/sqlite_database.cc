@@ -32,7 +32,7 @@ constexpr std::size_t kPoolSize = 8;
 // SQL dynamically (IN lists of varying length) must not grow it forever.
 constexpr std::size_t kMaxCachedStatements = 256;
 // A log this long after a background checkpoint is copied back with the
-// writers held (SqliteDatabase::checkpoint): 32 MB at 4 kB pages.
+// writers held (SqliteDatabase::checkpoint): 8 MB at 4 kB pages.
 constexpr int kLogPagesBeforeCatchUp = 8 * WalCheckpointer::kPagesBeforeCheckpoint;
 // How long an in-process writer waits for the others before giving up.
 constexpr auto kWriteQueueTimeout = std::chrono::seconds(30);
@@ -467,9 +467,8 @@ class SqliteDatabase final : public Database {
     // SQLite starts the log from the beginning again only after a checkpoint
     // that copied all of it: under steady load the log would grow without
     // end (measured: 100 MB in 6 s). Once it is long, copy the rest with this
-    // process's writers held for that moment (one copy and sync: ~4 ms, about
-    // once per 1,200 case pages at 1M persons), and the next commit starts
-    // the log anew.
+    // process's writers held for that moment (one copy and sync, ~4 ms), and
+    // the next commit starts the log anew.
     if (log_pages >= kLogPagesBeforeCatchUp) {
       std::lock_guard hold_writers(write_mu_);
       sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), schema.c_str(), SQLITE_CHECKPOINT_PASSIVE,

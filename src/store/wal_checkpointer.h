@@ -2,7 +2,10 @@
 // thread of its own instead of in the request that happens to commit.
 //
 //   WalCheckpointer checkpointer([&](const std::string& schema) {
-//     sqlite3_wal_checkpoint_v2(own_db, schema.c_str(), SQLITE_CHECKPOINT_PASSIVE, ...);
+//     int log_pages = 0;
+//     sqlite3_wal_checkpoint_v2(own_db, schema.c_str(), SQLITE_CHECKPOINT_PASSIVE,
+//                               &log_pages, nullptr);
+//     return log_pages;
 //   });
 //   sqlite3_wal_hook(db, &WalCheckpointer::on_commit, &checkpointer);  // every connection
 //
@@ -12,7 +15,7 @@
 // of an audited read (every page view appends to the read log). One request
 // in a few hundred paid for everybody's writes, and the other requests queued
 // behind it. The checkpoint itself is unchanged (PASSIVE: it never blocks
-// readers or writers), only where it runs.
+// readers or writers), only where and how often it runs.
 //
 // Thread safety: on_commit() may be called from any thread at any time; the
 // checkpoint function runs on the checkpointer's thread only. The
@@ -33,8 +36,13 @@ namespace lotse::store {
 
 class WalCheckpointer {
  public:
-  // SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT).
-  static constexpr int kPagesBeforeCheckpoint = 1000;
+  // A quarter of SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT):
+  // syncing the log stalls this process's appends to it for a moment (their
+  // file's pages are being written out), and a shorter log syncs faster.
+  // Measured at 1M persons, case page p99 at 32 connections: 1,000 pages
+  // 11.9-13.1 ms, 250 pages 10.1-10.5 ms, 100 pages 9.9-10.9 ms with fewer
+  // requests per second.
+  static constexpr int kPagesBeforeCheckpoint = 250;
 
   // Checkpoints `schema` and returns the pages its log held (SQLite's pnLog).
   using Checkpoint = std::function<int(const std::string& schema)>;
