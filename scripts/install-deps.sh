@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
-  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libkainjow-mustache-dev
+  libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libkainjow-mustache-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk chromium nodejs npm curl procps
 )
