@@ -1,13 +1,12 @@
 // SQLite-specific behaviour that the contract suite cannot cover because it
 // runs on files: the shared in-memory database and transaction nesting.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <thread>
 #include <vector>
 
 #include "lotse/store/database.h"
+#include "support/sqlite_files.h"
 
 namespace lotse::store {
 namespace {
@@ -50,9 +49,8 @@ TEST(SqliteMemory, NestedTransactionsFailInsteadOfHanging) {
 }
 
 TEST(SqliteFile, NestedWriteFailsInsteadOfHanging) {
-  std::string path = ::testing::TempDir() + "/nested_write_" + std::to_string(::getpid()) + ".db";
-  std::remove(path.c_str());
-  auto db = open_database("sqlite:" + path);
+  lotse::testing::SqliteFiles files("nested_write");
+  auto db = open_database("sqlite:" + files.path);
   ASSERT_TRUE(db.ok()) << db.error().message;
   auto inner = Result<void>(ok());
   auto outer = (*db)->write([&](Executor&) -> Result<void> {
@@ -70,33 +68,25 @@ TEST(SqliteFile, NestedWriteFailsInsteadOfHanging) {
   });
   EXPECT_TRUE(read.ok()) << read.error().message;
   db->reset();
-  for (const char* suffix : {"", "-wal", "-shm", "-reads", "-reads-wal", "-reads-shm"})
-    std::remove((path + suffix).c_str());
 }
 
 // The read log lives in PATH-reads. A copy of the main file without it
 // would have to start an empty read log: opening refuses and names the file.
 TEST(SqliteFile, RefusesToOpenWithoutItsReadLog) {
-  std::string path = ::testing::TempDir() + "/read_log_" + std::to_string(::getpid()) + ".db";
-  auto remove_all = [&] {
-    for (const char* suffix : {"", "-wal", "-shm", "-reads", "-reads-wal", "-reads-shm"})
-      std::remove((path + suffix).c_str());
-  };
-  remove_all();
+  lotse::testing::SqliteFiles files("read_log");
+  const std::string& path = files.path;
   {
     auto db = open_database("sqlite:" + path);
     ASSERT_TRUE(db.ok()) << db.error().message;
     auto version = migrate(**db);
     ASSERT_TRUE(version.ok()) << version.error().message;
   }
-  for (const char* suffix : {"-reads", "-reads-wal", "-reads-shm"})
-    std::remove((path + suffix).c_str());
+  files.remove_read_log();
   auto reopened = open_database("sqlite:" + path);
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(reopened.error().message.find(path + "-reads"), std::string::npos)
       << reopened.error().message;
-  remove_all();
 }
 
 }  // namespace

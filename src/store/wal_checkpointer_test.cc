@@ -1,12 +1,10 @@
 #include "store/wal_checkpointer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "lotse/store/database.h"
+#include "support/sqlite_files.h"
 
 namespace lotse::store {
 namespace {
@@ -143,13 +142,8 @@ TEST(WalCheckpointer, ARequestDuringACheckpointAsksOnceMore) {
 // database stays open, without any caller running a checkpoint: the file
 // grows by what was written.
 TEST(SqliteFile, CopiesTheLogBackIntoTheFileWhileOpen) {
-  const std::string path =
-      ::testing::TempDir() + "/checkpoint_" + std::to_string(::getpid()) + ".db";
-  auto remove_all = [&] {
-    for (const char* suffix : {"", "-wal", "-shm", "-reads", "-reads-wal", "-reads-shm"})
-      std::remove((path + suffix).c_str());
-  };
-  remove_all();
+  lotse::testing::SqliteFiles files("checkpoint");
+  const std::string& path = files.path;
   auto db = open_database("sqlite:" + path);
   ASSERT_TRUE(db.ok()) << db.error().message;
   constexpr std::uintmax_t kWritten = 6'000'000;  // 1,500 pages of 4 kB
@@ -170,7 +164,6 @@ TEST(SqliteFile, CopiesTheLogBackIntoTheFileWhileOpen) {
     EXPECT_GE(std::filesystem::file_size(file), kWritten) << schema;
   }
   db->reset();
-  remove_all();
 }
 
 }  // namespace
