@@ -479,11 +479,12 @@ class SqliteDatabase final : public Database {
 
   const std::string path_;
   // Destroyed in reverse: the pool's connections first (their hooks point
-  // at the checkpointer), then the checkpointer's thread, then its connection.
+  // at the checkpointer), then the checkpointer's thread, then what that
+  // thread uses (its connection, the writers' mutex).
+  std::timed_mutex write_mu_;
   std::unique_ptr<SqliteConnection> checkpoint_conn_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   ConnectionPool<SqliteConnection> pool_;
-  std::timed_mutex write_mu_;
   std::atomic<std::thread::id> writer_{};
 };
 
