@@ -359,7 +359,7 @@ TEST_F(SearchDb, MigrationBackfillsExistingPersons) {
         "DROP TABLE case_shares; DROP INDEX persons_by_birth_date; DROP INDEX cases_by_owner_id; "
         "DROP INDEX consents_by_case; "
         "DROP INDEX handovers_in_list; DROP INDEX handovers_out_list; "
-        "DROP INDEX handovers_in_box; DROP INDEX handovers_out_box; "
+        "DROP INDEX IF EXISTS handovers_in_box; DROP INDEX IF EXISTS handovers_out_box; "
         "DELETE FROM schema_migrations WHERE version = 3;"));
     return ok();
   });

@@ -314,6 +314,7 @@ CREATE TABLE conference_items (
       migration_agency_order(),
       migration_handover_due_counts(),
       migration_search_agency_trgm(),
+      migration_drop_overdue_indexes(),
   };
   return migrations;
 }

@@ -35,5 +35,6 @@ Migration migration_audit_batches();      // 16: audit_entries shows the items o
 Migration migration_agency_order();       // 17: agencies of an alliance in key order (index)
 Migration migration_handover_due_counts();  // 18: open handovers per agency, box and due date (triggers)
 Migration migration_search_agency_trgm();   // 19: the PostgreSQL search index holds the agency (btree_gin)
+Migration migration_drop_overdue_indexes();  // 20: drops the handovers' overdue indexes (unused since 18)
 
 }  // namespace lotse::store
