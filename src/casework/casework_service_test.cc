@@ -870,33 +870,27 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
   check(ja_);
   for (const char* box : {"in", "out"}) {
     const std::string agency = std::string(box) == "in" ? "to_agency" : "from_agency";
-    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT " + agency + " AS a, state, COUNT(*) AS n FROM "
-                    "handovers GROUP BY " + agency + ", state) t LEFT JOIN handover_counts k ON "
-                    "k.agency_key = t.a AND k.box = ? AND k.state = t.state WHERE k.n IS NULL OR "
-                    "k.n <> t.n",
-                    {std::string(box)}),
-              0)
-        << box;
-    EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM handover_counts WHERE box = ?",
-                    {std::string(box)}),
-              count("SELECT COUNT(*) FROM handovers"))
-        << box;
+    // A trigger-kept table holds exactly the handovers `where` selects, per
+    // agency of the box and `key` column.
+    auto agrees = [&](const std::string& table, const std::string& key, const std::string& where) {
+      EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT " + agency + " AS a, " + key +
+                          ", COUNT(*) AS n FROM handovers " + where + " GROUP BY " + agency +
+                          ", " + key + ") t LEFT JOIN " + table +
+                          " k ON k.agency_key = t.a AND k.box = ? AND k." + key + " = t." + key +
+                          " WHERE k.n IS NULL OR k.n <> t.n",
+                      {std::string(box)}),
+                0)
+          << box << " " << table;
+      EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM " + table + " WHERE box = ?",
+                      {std::string(box)}),
+                count("SELECT COUNT(*) FROM handovers " + where))
+          << box << " " << table;
+    };
+    agrees("handover_counts", "state", "");
     // handover_due_counts holds exactly the counted open handovers per due
     // date, and no date without one.
-    const std::string counted =
-        "FROM handovers WHERE state IN ('sent', 'received') AND sent_at IS NOT NULL AND "
-        "due_on IS NOT NULL";
-    EXPECT_EQ(count("SELECT COUNT(*) FROM (SELECT " + agency + " AS a, due_on, COUNT(*) AS n " +
-                        counted + " GROUP BY " + agency +
-                        ", due_on) t LEFT JOIN handover_due_counts k ON k.agency_key = t.a AND "
-                        "k.box = ? AND k.due_on = t.due_on WHERE k.n IS NULL OR k.n <> t.n",
-                    {std::string(box)}),
-              0)
-        << box;
-    EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM handover_due_counts WHERE box = ?",
-                    {std::string(box)}),
-              count("SELECT COUNT(*) " + counted))
-        << box;
+    agrees("handover_due_counts", "due_on",
+           "WHERE state IN ('sent', 'received') AND sent_at IS NOT NULL AND due_on IS NOT NULL");
     EXPECT_EQ(count("SELECT COUNT(*) FROM handover_due_counts WHERE n <= 0"), 0) << box;
   }
 }
