@@ -381,10 +381,25 @@ class SqliteDatabase final : public Database {
 
  protected:
   Result<void> run_read(const std::function<Result<void>(Executor&)>& fn) override {
-    return run(false, fn);
+    return run(Txn::kRead, fn);
   }
 
   Result<void> run_write(const std::function<Result<void>(Executor&)>& fn) override {
+    return run_writer(Txn::kWrite, fn);
+  }
+
+  Result<void> run_kept_writes(const std::function<Result<void>(Executor&)>& fn) override {
+    return run_writer(Txn::kReadLogWrite, fn);
+  }
+
+ private:
+  // kReadLogWrite: a write transaction that takes the write lock of the read
+  // log's file only. BEGIN IMMEDIATE locks every attached file, so an
+  // audited read would also hold the main file's lock, which other
+  // processes' writers (lotse import, retention) then wait for.
+  enum class Txn { kRead, kWrite, kReadLogWrite };
+
+  Result<void> run_writer(Txn txn, const std::function<Result<void>(Executor&)>& fn) {
     const auto self = std::this_thread::get_id();
     if (writer_.load() == self) {
       return Error::internal("write() nested in write() on the same database");
@@ -398,18 +413,28 @@ class SqliteDatabase final : public Database {
       std::atomic<std::thread::id>& w;
       ~ClearWriter() { w.store(std::thread::id{}); }
     } clear{writer_};
-    return run(true, fn);
+    return run(txn, fn);
   }
 
- private:
-  Result<void> run(bool write, const std::function<Result<void>(Executor&)>& fn) {
+  Result<void> run(Txn txn, const std::function<Result<void>(Executor&)>& fn) {
+    const bool write = txn != Txn::kRead;
     LOTSE_ASSIGN_OR_RETURN(auto lease, pool_.acquire());
     SqliteConnection& conn = *lease;
     // A statement left half-done by an earlier failure would keep the
     // transaction open; make sure each call starts clean.
     conn.rollback_if_open();
-    int rc = conn.run_simple(write ? "BEGIN IMMEDIATE" : "BEGIN");
+    int rc = conn.run_simple(txn == Txn::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (rc != SQLITE_OK) return sqlite_error(conn.db(), rc, "");
+    if (txn == Txn::kReadLogWrite) {
+      // A statement that writes the read log's head (and changes no row)
+      // starts the write transaction there, before anything is read.
+      rc = conn.run_simple("UPDATE reads.read_head SET seq = seq WHERE 0");
+      if (rc != SQLITE_OK) {
+        Error e = sqlite_error(conn.db(), rc, "");
+        conn.rollback_if_open();
+        return e;
+      }
+    }
 
     SqliteExecutor x(conn, !write);
     Result<void> result = call_guarded(fn, x);

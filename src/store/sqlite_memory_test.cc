@@ -1,6 +1,8 @@
-// SQLite-specific behaviour that the contract suite cannot cover because it
-// runs on files: the shared in-memory database and transaction nesting.
+// SQLite-specific behaviour that the contract suite does not cover: the
+// shared in-memory database, transaction nesting, the read log's file and
+// which files a transaction locks.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <thread>
 #include <vector>
@@ -87,6 +89,53 @@ TEST(SqliteFile, RefusesToOpenWithoutItsReadLog) {
   EXPECT_EQ(reopened.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(reopened.error().message.find(path + "-reads"), std::string::npos)
       << reopened.error().message;
+}
+
+// Whether another connection (as another process would have) can start a
+// write transaction on `file` at once, without waiting.
+int try_begin_immediate(const std::string& file) {
+  sqlite3* other = nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_busy_timeout(other, 0);
+    rc = sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  sqlite3_close_v2(other);
+  return rc;
+}
+
+// The audit entries a read keeps are written to the read log only, so their
+// write transaction locks the read log's file and leaves the main file free
+// for other processes' writers (lotse import, lotse retention run); a
+// write() locks both.
+TEST(SqliteFile, KeptWorkOfAReadLocksTheReadLogOnly) {
+  lotse::testing::SqliteFiles files("kept_work");
+  auto db = open_database("sqlite:" + files.path);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ASSERT_TRUE(migrate(**db).ok());
+
+  int main_during_kept = -1, reads_during_kept = -1;
+  auto read = (*db)->read([&](Executor& x) -> Result<void> {
+    return x.write_after_read([&](Executor& w) -> Result<void> {
+      LOTSE_TRY(w.exec("UPDATE reads.read_head SET seq = seq WHERE id = 1"));
+      main_during_kept = try_begin_immediate(files.path);
+      reads_during_kept = try_begin_immediate(files.path + "-reads");
+      return ok();
+    });
+  });
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(main_during_kept, SQLITE_OK);
+  EXPECT_EQ(reads_during_kept, SQLITE_BUSY);
+
+  int main_during_write = -1;
+  auto write = (*db)->write([&](Executor&) -> Result<void> {
+    main_during_write = try_begin_immediate(files.path);
+    return ok();
+  });
+  ASSERT_TRUE(write.ok()) << write.error().message;
+  EXPECT_EQ(main_during_write, SQLITE_BUSY);
+  db->reset();
 }
 
 }  // namespace

@@ -103,7 +103,9 @@ class Executor {
   // write fails, read() fails with its error and the caller gets nothing of
   // what it read. So reads run in parallel and only the short append waits
   // for the writer lock. Work kept by a callback that fails is dropped, as a
-  // failed write() rolls back.
+  // failed write() rolls back. Kept work writes the read log only (schema
+  // "reads" on SQLite): its transaction there locks that file alone, so
+  // other processes' writers to the main file do not wait for page views.
   using Work = std::function<Result<void>(Executor&)>;
   Result<void> write_after_read(Work work);
 
@@ -141,6 +143,12 @@ class Database {
   // kInternal errors.
   virtual Result<void> run_read(const std::function<Result<void>(Executor&)>& fn) = 0;
   virtual Result<void> run_write(const std::function<Result<void>(Executor&)>& fn) = 0;
+  // The write transaction of the work a read() kept (write_after_read),
+  // which writes the read log only. An adapter may lock less for it than
+  // for run_write; by default it is run_write.
+  virtual Result<void> run_kept_writes(const std::function<Result<void>(Executor&)>& fn) {
+    return run_write(fn);
+  }
 
  private:
   using Runner = Result<void> (Database::*)(const std::function<Result<void>(Executor&)>&);
@@ -160,7 +168,7 @@ class Database {
     });
     if (!status) return status.error();
     if (!deferred.empty()) {
-      Result<void> written = run_write([&](Executor& w) -> Result<void> {
+      Result<void> written = run_kept_writes([&](Executor& w) -> Result<void> {
         for (const Executor::Work& work : deferred) LOTSE_TRY(work(w));
         return ok();
       });
