@@ -11,11 +11,13 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
+#include <charconv>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <set>
+#include <unordered_map>
 
 #include "casework/casework_internal.h"
 #include "lotse/common/date.h"
@@ -294,6 +296,21 @@ Result<std::vector<WordMatch>> matching_words(store::Executor& x, const Vocabula
   return out;
 }
 
+// The ids of a group_concat() of integers ("" for none).
+std::vector<std::int64_t> parse_id_list(std::string_view list) {
+  std::vector<std::int64_t> ids;
+  const char* p = list.data();
+  const char* const end = p + list.size();
+  while (p < end) {
+    std::int64_t id = 0;
+    const auto [next, ec] = std::from_chars(p, end, id);
+    if (ec != std::errc()) break;
+    ids.push_back(id);
+    p = next + 1;  // past the comma
+  }
+  return ids;
+}
+
 void sort_hits(std::vector<SearchHit>& hits) {
   // Best first; equal scores newest person first, so the order is stable.
   std::sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
@@ -363,9 +380,12 @@ Result<std::vector<SearchHit>> sqlite_find(store::Executor& x, SearchVocabularyC
     for (const auto& [id, score] : best) out.by_person[id] = {id, score};
   } else {
     // Several words: persons carrying a match for every word (newest
-    // first, at most kMaxCandidates), scored on their whole name.
-    std::string sql;
-    std::vector<store::Value> params;
+    // first, at most kMaxCandidates), scored on their whole name. Each
+    // word's persons come as one list and are intersected here: SQLite's
+    // INTERSECT sorted both sides into temporary B-trees, which took longer
+    // than the scans themselves ("lena schulz": ~1,100 and ~1,300 postings,
+    // 1.1 ms against 0.2 ms a scan).
+    std::vector<std::int64_t> common;
     for (std::size_t i = 0; i < q.words.size(); ++i) {
       LOTSE_ASSIGN_OR_RETURN(std::vector<WordMatch> words,
                              matching_words(x, *vocab, out.scorer, i, q.words[i]));
@@ -373,16 +393,27 @@ Result<std::vector<SearchHit>> sqlite_find(store::Executor& x, SearchVocabularyC
       std::vector<std::int64_t> ids;
       for (const WordMatch& w : words) ids.push_back(w.word_id);
       const auto in = internal::id_in(x.dialect(), "word_id", ids);
-      if (!sql.empty()) sql += " INTERSECT ";
-      sql += "SELECT person_id FROM search_postings WHERE scope = ? AND " + in.sql;
-      params.push_back(scope);
-      params.push_back(in.param);
+      LOTSE_ASSIGN_OR_RETURN(
+          store::Rows lists,
+          x.query(
+              "SELECT group_concat(person_id) FROM search_postings WHERE scope = ? AND " + in.sql,
+              {scope, in.param}));
+      std::vector<std::int64_t> persons = parse_id_list(lists.at(0).text(0));
+      std::sort(persons.begin(), persons.end());
+      persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+      if (i == 0) {
+        common = std::move(persons);
+      } else {
+        std::vector<std::int64_t> both;
+        std::set_intersection(common.begin(), common.end(), persons.begin(), persons.end(),
+                              std::back_inserter(both));
+        common = std::move(both);
+      }
+      if (common.empty()) return std::vector<SearchHit>{};
     }
-    sql += " ORDER BY 1 DESC LIMIT ?";
-    params.push_back(std::int64_t{kMaxCandidates});
-    LOTSE_ASSIGN_OR_RETURN(store::Rows persons, x.query(sql, store::Params(std::move(params))));
+    const auto keep = std::min(common.size(), static_cast<std::size_t>(kMaxCandidates));
     std::vector<std::int64_t> rowids;
-    for (const auto& row : persons) rowids.push_back(lo + row.integer(0));
+    for (auto it = common.rbegin(); it != common.rbegin() + keep; ++it) rowids.push_back(lo + *it);
     if (!rowids.empty()) {
       const auto in = internal::id_in(x.dialect(), "id", rowids);
       LOTSE_ASSIGN_OR_RETURN(
@@ -540,8 +571,8 @@ Result<CaseView> CaseworkService::case_view(const Reader& r, std::int64_t case_i
   // after it (a denied read's entry too, then kNotFound); the consents only
   // for the agency that recorded the case.
   auto read = db_.read([&](store::Executor& x) -> Result<std::optional<CaseView>> {
-    auto rec = privacy::PolicyGate::read_case(x, r, case_id, ReadPath::kItem, now,
-                                              load_case_record);
+    auto rec =
+        privacy::PolicyGate::read_case(x, r, case_id, ReadPath::kItem, now, load_case_record);
     if (!rec) {
       if (rec.error().code == ErrorCode::kNotFound) return std::optional<CaseView>();
       return rec.error();
@@ -550,8 +581,7 @@ Result<CaseView> CaseworkService::case_view(const Reader& r, std::int64_t case_i
     if (view.record.owner_agency == r.agency_key) {
       LOTSE_ASSIGN_OR_RETURN(view.consents, internal::read_own_consents(x, r, case_id, now));
     }
-    LOTSE_ASSIGN_OR_RETURN(view.handovers,
-                           internal::load_case_handovers(x, r, case_id, now));
+    LOTSE_ASSIGN_OR_RETURN(view.handovers, internal::load_case_handovers(x, r, case_id, now));
     return std::optional<CaseView>(std::move(view));
   });
   if (!read) return read.error();
@@ -604,9 +634,10 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
         // A case the agency owns is never "shared with" it, even if an old
         // consent named it.
         params.push_back(r.agency_key);
-        sql = "SELECT s.case_id FROM case_shares s JOIN cases k ON k.id = s.case_id "
-              "WHERE s.agency_key = ? AND k.owner_agency <> ? ORDER BY s.case_id DESC "
-              "LIMIT ? OFFSET ?";
+        sql =
+            "SELECT s.case_id FROM case_shares s JOIN cases k ON k.id = s.case_id "
+            "WHERE s.agency_key = ? AND k.owner_agency <> ? ORDER BY s.case_id DESC "
+            "LIMIT ? OFFSET ?";
         break;
     }
     params.push_back(std::int64_t{f.limit} + 1);
@@ -619,11 +650,10 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
       page.more = true;
       ids.resize(static_cast<std::size_t>(f.limit));
     }
-    LOTSE_ASSIGN_OR_RETURN(page.cases,
-                           privacy::PolicyGate::read_cases(
-                               x, r, ids, ReadPath::kList, now,
-                               f.summary ? privacy::CaseLoader(load_case_summary)
-                                         : privacy::CaseLoader(load_case_record)));
+    LOTSE_ASSIGN_OR_RETURN(page.cases, privacy::PolicyGate::read_cases(
+                                           x, r, ids, ReadPath::kList, now,
+                                           f.summary ? privacy::CaseLoader(load_case_summary)
+                                                     : privacy::CaseLoader(load_case_record)));
     if (status)
       std::erase_if(page.cases, [&](const domain::CaseRecord& c) { return c.status != *status; });
     if (f.scope == CaseScope::kOwn) {
@@ -632,8 +662,9 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
       // Kept by triggers (migration 9): one row instead of counting every case.
       LOTSE_ASSIGN_OR_RETURN(
           store::Row total,
-          x.query_one(fmt::format("SELECT COALESCE(SUM(n), 0) FROM case_counts WHERE {}", own_where),
-                      count_params));
+          x.query_one(
+              fmt::format("SELECT COALESCE(SUM(n), 0) FROM case_counts WHERE {}", own_where),
+              count_params));
       page.own_total = total.integer(0);
     }
     return page;
@@ -650,8 +681,8 @@ Result<std::int64_t> CaseworkService::own_case_count(const Reader& r) {
 }
 
 Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
-                                                                const std::string& query,
-                                                                int limit, bool summary) {
+                                                                const std::string& query, int limit,
+                                                                bool summary) {
   LOTSE_TRY(require_case_worker(r));
   const std::size_t qlen = text_length(query);
   if (qlen < 2 || qlen > 100) return Error::invalid("q", "Bitte 2 bis 100 Zeichen eingeben.");
@@ -698,10 +729,9 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
         persons.push_back(hits[i].person_id);
       from += persons.size();
       const auto in = internal::id_in(x.dialect(), "person_id", persons);
-      LOTSE_ASSIGN_OR_RETURN(
-          store::Rows rows,
-          x.query("SELECT id, person_id FROM cases WHERE " + in.sql + " ORDER BY id DESC",
-                  {in.param}));
+      LOTSE_ASSIGN_OR_RETURN(store::Rows rows, x.query("SELECT id, person_id FROM cases WHERE " +
+                                                           in.sql + " ORDER BY id DESC",
+                                                       {in.param}));
       // The chunk's cases in hit order, decided at once.
       std::vector<std::int64_t> candidates;
       for (std::int64_t person : persons)
@@ -890,7 +920,8 @@ Result<std::int64_t> CaseworkService::add_support_step(const Reader& r, std::int
                   "WHERE i.service_id = ? AND i.alliance_ags = a.alliance_ags",
                   {case_id, s.offer_id}));
       if (offer.empty())
-        return Error::invalid("offer_id", "Dieses Angebot gibt es im Katalog des Bündnisses nicht.");
+        return Error::invalid("offer_id",
+                              "Dieses Angebot gibt es im Katalog des Bündnisses nicht.");
     }
     LOTSE_ASSIGN_OR_RETURN(
         std::int64_t position,

@@ -311,6 +311,21 @@ TEST_F(SearchDb, ShowsTheBestAllowedHitsInHitOrderWhateverTheRounds) {
   }
 }
 
+// A search of several words considers at most 1,000 persons carrying a
+// match for every word: the newest. With more, the newest are shown, and
+// persons matching one word only (newer still) do not take their places.
+TEST_F(SearchDb, SeveralWordsFindTheNewestWhenMorePersonsCarryThemAllThanAreConsidered) {
+  std::vector<std::int64_t> both;
+  for (int i = 0; i < 1003; ++i) both.push_back(add(jc_, "Lena", "Schulz"));
+  for (int i = 0; i < 5; ++i) {
+    add(jc_, "Lena", "Becker");
+    add(jc_, "Paul", "Schulz");
+  }
+  std::reverse(both.begin(), both.end());
+  EXPECT_EQ(ids(jc_, "lena schulz", 4), std::vector<std::int64_t>(both.begin(), both.begin() + 4));
+  EXPECT_EQ(ids(jc_, "schulz lena", 4), std::vector<std::int64_t>(both.begin(), both.begin() + 4));
+}
+
 TEST_F(SearchDb, NewNamesAreFoundAtOnceEvenWhenAnotherServerAddedThem) {
   add(jc_, "Lena", "Schulz");
   EXPECT_TRUE(ids(jc_, "Quellmalz").empty());  // the words are in memory now
