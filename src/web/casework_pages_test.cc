@@ -286,6 +286,19 @@ TEST_F(CaseworkPagesDb, HandoverReachesTheReceiverOnlyWithConsent) {
   auto inbox = get("/faelle", ja);
   EXPECT_TRUE(has(inbox.body, "eingehende Fallübergaben (1)")) << inbox.body;
   EXPECT_TRUE(has(inbox.body, "Lena Schulz"));
+  // The line says what arrived from whom, in which state, and why.
+  const std::string from =
+      "<dt class=\"kern-description-list-item__key\">Von</dt>"
+      "<dd class=\"kern-description-list-item__value\">Jobcenter";
+  EXPECT_TRUE(has(inbox.body, from)) << inbox.body;
+  EXPECT_TRUE(has(inbox.body, "<span class=\"kern-label\">Gesendet</span>"));
+  EXPECT_TRUE(has(inbox.body, ">Hilfe</dd>"));
+  // The sender's line names the receiver.
+  auto outgoing = get("/faelle", jc);
+  EXPECT_TRUE(has(outgoing.body,
+                  "<dt class=\"kern-description-list-item__key\">An</dt>"
+                  "<dd class=\"kern-description-list-item__value\">Jugendamt"))
+      << outgoing.body;
   auto page = get(path, ja);
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(has(page.body, "Nicht freigegeben"));
