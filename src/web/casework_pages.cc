@@ -106,15 +106,39 @@ class Pages {
     };
   }
 
-  // A handover on the case page, with the actions the viewing side may take
-  // now, straight from the domain's transition rules, so the buttons never
-  // offer what the service refuses, and the decline form's reasons.
+  // What every view of a handover shows (inbox.mustache, case_show.mustache):
+  // the case, the person's name where the gate let the viewer see it, both
+  // agencies, state, dates and reason.
+  json::object handover_line(const casework::HandoverView& h, std::string state_label,
+                             json::storage_ptr sp = {}) {
+    return json::object(
+        {
+            {"case_id", h.case_id},
+            {"case_url", case_url(h.case_id)},
+            {"person_name", h.person_name},
+            {"from_agency", h.from_agency_name.empty() ? h.from_agency : h.from_agency_name},
+            {"to_agency", h.to_agency_name.empty() ? h.to_agency : h.to_agency_name},
+            {"reason", h.reason},
+            {"state_label", std::move(state_label)},
+            {"due_on", h.due_on.empty() ? std::string() : german_date(h.due_on)},
+            {"sent_on",
+             h.sent_at_ms > 0 ? Date::from_unix_ms(h.sent_at_ms).german() : std::string()},
+            {"overdue", h.overdue},
+            {"suspended", h.suspended},
+        },
+        sp);
+  }
+
+  // A handover on the case page: its line, the actions the viewing side may
+  // take now, straight from the domain's transition rules, so the buttons
+  // never offer what the service refuses, and the decline form's reasons.
+  // The Posteingang shows the line only; building the rest for its fifty
+  // lines took a tenth of that page's time.
   json::object handover_item(const Request& r, const casework::HandoverView& h,
                              const std::string& own_agency) {
-    json::storage_ptr sp;
     const bool receiver = h.to_agency == own_agency;
     const auto side = receiver ? domain::HandoverSide::kReceiver : domain::HandoverSide::kSender;
-    json::array actions(sp);
+    json::array actions;
     bool can_decline = false;
     if (auto state = domain::parse_handover_state(h.state)) {
       for (auto a : {domain::HandoverAction::kReceive, domain::HandoverAction::kAccept,
@@ -128,75 +152,29 @@ class Pages {
         }
         actions.push_back(json::object({{"url", "/uebergaben/" + std::to_string(h.id) + "/" + name},
                                         {"label", msg(r, "handover.action." + name)},
-                                        {"primary", a != domain::HandoverAction::kWithdraw}},
-                                       sp));
+                                        {"primary", a != domain::HandoverAction::kWithdraw}}));
       }
     }
     // The decline form's choices, only where the handover can be declined.
-    json::array reasons(sp);
+    json::array reasons;
     if (can_decline)
       for (const char* key :
            {"no_capacity", "not_eligible", "declined_by_young_person", "not_reachable", "other"})
         reasons.push_back(json::object(
-            {{"key", key}, {"label", std::string(domain::decline_reason_label_de(key))}}, sp));
-    return json::object(
-        {
-            {"id", h.id},
-            {"case_id", h.case_id},
-            {"case_url", case_url(h.case_id)},
-            {"person_name", h.person_name},
-            {"from_agency", h.from_agency_name.empty() ? h.from_agency : h.from_agency_name},
-            {"to_agency", h.to_agency_name.empty() ? h.to_agency : h.to_agency_name},
-            {"reason", h.reason},
-            {"state_label", msg(r, "handover.state." + h.state)},
-            {"due_on", h.due_on.empty() ? std::string() : german_date(h.due_on)},
-            {"sent_on",
-             h.sent_at_ms > 0 ? Date::from_unix_ms(h.sent_at_ms).german() : std::string()},
-            {"overdue", h.overdue},
-            {"suspended", h.suspended},
-            {"move_lead", h.move_lead},
-            {"decline_reason",
-             h.decline_reason.empty()
-                 ? std::string()
-                 : std::string(domain::decline_reason_label_de(h.decline_reason))},
-            {"decline_text", h.decline_text},
-            {"has_actions", !actions.empty()},
-            {"actions", std::move(actions)},
-            {"can_decline", can_decline},
-            {"decline_reasons", std::move(reasons)},
-            {"incoming", receiver},
-        },
-        sp);
-  }
-
-  // A handover as a line of the Posteingang (inbox.mustache): what it is
-  // about, its state and dates. The actions and the decline form are on the
-  // case page (handover_item); building them for fifty lines took a tenth
-  // of the page's time. `state_labels` holds the page's labels by state.
-  json::object inbox_item(const casework::HandoverView& h, const std::string& own_agency,
-                          std::map<std::string, std::string>& state_labels, const Request& r,
-                          json::storage_ptr sp) {
-    auto label = state_labels.find(h.state);
-    if (label == state_labels.end())
-      label = state_labels.emplace(h.state, msg(r, "handover.state." + h.state)).first;
-    const bool receiver = h.to_agency == own_agency;
-    const std::string& other_name = receiver ? h.from_agency_name : h.to_agency_name;
-    const std::string& other_key = receiver ? h.from_agency : h.to_agency;
-    return json::object(
-        {
-            {"case_id", h.case_id},
-            {"case_url", case_url(h.case_id)},
-            {"person_name", h.person_name},
-            {receiver ? "from_agency" : "to_agency", other_name.empty() ? other_key : other_name},
-            {"reason", h.reason},
-            {"state_label", label->second},
-            {"due_on", h.due_on.empty() ? std::string() : german_date(h.due_on)},
-            {"sent_on",
-             h.sent_at_ms > 0 ? Date::from_unix_ms(h.sent_at_ms).german() : std::string()},
-            {"overdue", h.overdue},
-            {"suspended", h.suspended},
-        },
-        sp);
+            {{"key", key}, {"label", std::string(domain::decline_reason_label_de(key))}}));
+    json::object item = handover_line(h, msg(r, "handover.state." + h.state));
+    item["id"] = h.id;
+    item["move_lead"] = h.move_lead;
+    item["decline_reason"] = h.decline_reason.empty()
+                                 ? std::string()
+                                 : std::string(domain::decline_reason_label_de(h.decline_reason));
+    item["decline_text"] = h.decline_text;
+    item["has_actions"] = !actions.empty();
+    item["actions"] = std::move(actions);
+    item["can_decline"] = can_decline;
+    item["decline_reasons"] = std::move(reasons);
+    item["incoming"] = receiver;
+    return item;
   }
 
   // ---- Posteingang and case list ----------------------------------------
@@ -292,11 +270,15 @@ class Pages {
     json::monotonic_resource arena(32 * 1024);
     json::storage_ptr sp(&arena);
     json::array incoming(sp), outgoing(sp);
-    std::map<std::string, std::string> state_labels;
-    for (const auto& h : box->incoming)
-      incoming.push_back(inbox_item(h, c->user().agency_key, state_labels, r, sp));
-    for (const auto& h : box->outgoing)
-      outgoing.push_back(inbox_item(h, c->user().agency_key, state_labels, r, sp));
+    std::map<std::string, std::string> state_labels;  // looked up once per state
+    auto line = [&](const casework::HandoverView& h) {
+      auto label = state_labels.find(h.state);
+      if (label == state_labels.end())
+        label = state_labels.emplace(h.state, msg(r, "handover.state." + h.state)).first;
+      return handover_line(h, label->second, sp);
+    };
+    for (const auto& h : box->incoming) incoming.push_back(line(h));
+    for (const auto& h : box->outgoing) outgoing.push_back(line(h));
 
     auto more = [&](const char* k, std::int64_t total) {
       return std::int64_t{pages->at(k)} * kInboxPageSize < total;
