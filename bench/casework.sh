@@ -19,6 +19,8 @@
 #
 # Knobs (environment): BUILD_DIR=build PERSONS=1000000 SEED=1 DB= PG_URL= DURATION=20s
 # CONNECTIONS=32 WRK_THREADS=2 SERVER_THREADS=2 WARMUP=3s SEARCH_LIMIT=20
+# THINK_MS=100 (a second table: the same connections, each pausing a random
+# think time of that mean between requests; 0 leaves the table out)
 # KEEP_DB=0 (keep a generated database in bench/results/ for the next run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 SERVER_THREADS=${SERVER_THREADS:-2}
 WARMUP=${WARMUP:-3s}
 SEARCH_LIMIT=${SEARCH_LIMIT:-20}
+THINK_MS=${THINK_MS:-100}
 KEEP_DB=${KEEP_DB:-0}
 LOTSE=${LOTSE:-$BUILD_DIR/lotse}
 HELLO="$BUILD_DIR/bench/hello_world"
@@ -151,6 +154,7 @@ sed 's|^|/api/v1/cases/|' "$tmp/ids" >"$tmp/case_api"
 echo "/faelle" >"$tmp/inbox"
 echo "/faelle/liste" >"$tmp/case_list"
 echo "/api/v1/handovers?box=in" >"$tmp/handovers_in"
+echo "/" >"$tmp/hello"
 
 # Search terms as case workers type them: whole names, parts, typos, a birth date.
 terms=("Müller" "schmidt" "Schmitt" "Mueler" "lena schulz" "Meyer" "Schneider Lukas"
@@ -195,13 +199,14 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$cpu_pid/stat" 2>/dev/null || echo 
 rows=()
 hello_rps=0
 hello_p99=0
+think=0  # the think time of the runs measure() makes (ms, 0: none)
 measure() {  # name, url base, paths file ("" for a plain URL), auth header
-  local name=$1 url=$2 paths=$3 auth=$4 out="$tmp/wrk-$1.txt" args=()
+  local name=$1 url=$2 paths=$3 auth=$4 out="$tmp/wrk-$1-$think.txt" args=()
   [[ -n "$paths" ]] && args=(-s bench/casework.lua)
-  PATHS_FILE=$paths AUTH_HEADER=$auth wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
-    "${args[@]}" "$url" >/dev/null
-  PATHS_FILE=$paths AUTH_HEADER=$auth wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
-    --latency "${args[@]}" "$url" >"$out" &
+  PATHS_FILE=$paths AUTH_HEADER=$auth THINK_MS=$think wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
+    -d"$WARMUP" "${args[@]}" "$url" >/dev/null
+  PATHS_FILE=$paths AUTH_HEADER=$auth THINK_MS=$think wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
+    -d"$DURATION" --latency "${args[@]}" "$url" >"$out" &
   local wrk_pid=$!
   local cpu_before
   cpu_before=$(cpu_ticks)
@@ -237,7 +242,9 @@ measure() {  # name, url base, paths file ("" for a plain URL), auth header
     -v t="$6" -v c="$cpu_ms" 'BEGIN {
       printf "| %s | %.0f | %.2f | %.2f | %.1f %% | %.1fx | %s | %s |", n, r, a, b,
         (hr > 0 ? 100 * r / hr : 0), (hp > 0 ? b / hp : 0), c, t }')")
-  echo "bench: $name: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"
+  local paced=""
+  ((think > 0)) && paced=" (think time $think ms)"
+  echo "bench: $name$paced: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"
 }
 
 echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, servers with $SERVER_THREADS threads"
@@ -255,6 +262,23 @@ measure search_api "$base" "$tmp/search_api" "$bearer" \
 measure search_page "$base" "$tmp/search_page" "$cookie" "Personensuche GET /faelle/suche?q=… (up to 20 results)" "≤ 20"
 measure case_api "$base" "$tmp/case_api" "$bearer" "case GET /api/v1/cases/{id}" "≤ 10"
 measure handovers_api "$base" "$tmp/handovers_in" "$bearer" "incoming handovers GET /api/v1/handovers?box=in" "≤ 10"
+saturated_rows=("${rows[@]}")
+
+# The same connections at a load below saturation: each waits a random think
+# time between its requests, so the latency is the server's, not the queue's
+# of 32 connections that never pause (at saturation p50 ≈ 32 / req/s).
+rows=()
+if ((THINK_MS > 0)); then
+  think=$THINK_MS
+  echo "bench: paced: each connection waits a random think time (exponential, mean $think ms)"
+  cpu_pid=$hello_pid
+  measure hello "http://127.0.0.1:$hello_port" "$tmp/hello" "" "hello_world GET / (baseline)" "–"
+  cpu_pid=$lotse_pid
+  measure case_page "$base" "$tmp/case_pages" "$cookie" "case page GET /faelle/{id}" "≤ 10"
+  measure inbox "$base" "$tmp/inbox" "$cookie" "inbox GET /faelle" "≤ 10"
+  measure search_page "$base" "$tmp/search_page" "$cookie" "Personensuche GET /faelle/suche?q=…" "≤ 20"
+fi
+paced_rows=("${rows[@]}")
 sample_rss
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -268,8 +292,17 @@ report=$(
   echo
   echo "| request | req/s | p50 (ms) | p99 (ms) | req/s vs hello | p99 vs hello | server CPU ms/request | target p99 (ms) |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-  printf '%s\n' "${rows[@]}"
+  printf '%s\n' "${saturated_rows[@]}"
   echo
+  if ((${#paced_rows[@]})); then
+    echo "Paced: the same $CONNECTIONS connections, each waiting a random think time (exponential," \
+      "mean $THINK_MS ms) before its next request; the latency at that load, not at saturation."
+    echo
+    echo "| request | req/s | p50 (ms) | p99 (ms) | req/s vs hello | p99 vs hello | server CPU ms/request | target p99 (ms) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${paced_rows[@]}"
+    echo
+  fi
   echo "machine load (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "lotse serve resident memory: VmRSS at start $((rss_start / 1024)) MB," \
     "highest sampled $((rss_max / 1024)) MB, VmHWM $((hwm / 1024)) MB (target ≤ 300 MB)"
