@@ -291,6 +291,68 @@ TEST_F(CaseworkDb, ListFiltersStatusAndPagesNewestFirst) {
   EXPECT_EQ((*page2)[0].id, a);
 }
 
+// A list line (the Fallliste, the Personensuche) loads what the list shows,
+// for the owner and for a partner alike: the name and birth date, phase,
+// status and agencies; never the address, contact, school or residence data
+// or the goals, which the case page shows and the full API record carries.
+TEST_F(CaseworkDb, ListLinesCarryOnlyWhatTheListShows) {
+  auto pid = cw_->create_person(jc_, {.given_name = "Lena",
+                                      .family_name = "Schulz",
+                                      .birth_date = "2008-04-12",
+                                      .street = "Breiter Weg 1",
+                                      .postcode = "39104",
+                                      .city = "Magdeburg",
+                                      .phone = "0391 123456",
+                                      .email = "lena@example.org",
+                                      .school = "IGS Regine Hildebrandt",
+                                      .nationality = "syrisch",
+                                      .residence_status = "Aufenthaltserlaubnis"});
+  ASSERT_TRUE(pid) << pid.error().message;
+  const std::int64_t c = open_case(jc_, *pid);
+  consent(jc_, c, {"15003-ja"},
+          CategorySet::of(
+              {DataCategory::kMasterData, DataCategory::kSchoolData, DataCategory::kNeedsGoals}));
+
+  auto expect_line = [&](const domain::CaseRecord& rec, const char* who) {
+    SCOPED_TRACE(who);
+    EXPECT_EQ(rec.id, c);
+    EXPECT_EQ(rec.person.given_name, "Lena");
+    EXPECT_EQ(rec.person.family_name, "Schulz");
+    EXPECT_EQ(rec.person.birth_date, "2008-04-12");
+    EXPECT_EQ(rec.phase, 4);
+    EXPECT_EQ(rec.status, "open");
+    EXPECT_EQ(rec.lead_agency, "15003-jc");
+    for (const std::string* kept :
+         {&rec.person.street, &rec.person.postcode, &rec.person.city, &rec.person.phone,
+          &rec.person.email, &rec.person.school, &rec.person.nationality,
+          &rec.person.residence_status, &rec.goals})
+      EXPECT_EQ(*kept, "");
+    EXPECT_TRUE(rec.needs.empty());
+  };
+  auto own = cw_->case_page(jc_, {.scope = CaseScope::kOwn, .summary = true});
+  ASSERT_TRUE(own) << own.error().message;
+  ASSERT_EQ(own->cases.size(), 1u);
+  expect_line(own->cases[0], "owner's Fallliste");
+  auto shared = cw_->case_page(ja_, {.scope = CaseScope::kShared, .summary = true});
+  ASSERT_TRUE(shared) << shared.error().message;
+  ASSERT_EQ(shared->cases.size(), 1u);
+  expect_line(shared->cases[0], "partner's Fallliste");
+  for (const Reader* r : {&jc_, &ja_}) {
+    auto found = cw_->search(*r, "Lena Schulz", 20, /*summary=*/true);
+    ASSERT_TRUE(found) << found.error().message;
+    ASSERT_EQ(found->size(), 1u);
+    expect_line((*found)[0], r->agency_key.c_str());
+  }
+
+  // The full record (the API's list) still carries what the gate allows.
+  auto full = cw_->case_page(ja_, {.scope = CaseScope::kShared});
+  ASSERT_TRUE(full) << full.error().message;
+  ASSERT_EQ(full->cases.size(), 1u);
+  EXPECT_EQ(full->cases[0].person.phone, "0391 123456");
+  EXPECT_EQ(full->cases[0].person.school, "IGS Regine Hildebrandt");
+  EXPECT_EQ(full->cases[0].goals, "Ausbildungsplatz finden");
+}
+
 // The Posteingang's sections: own cases counted (from the trigger-kept
 // case_counts, which must agree with the cases table after every kind of
 // change), shared cases decided one by one and paged without a total.

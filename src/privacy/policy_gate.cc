@@ -285,20 +285,12 @@ Result<void> PolicyGate::audit_names(store::Executor& x, const Reader& reader,
   return AuditLog::append_all(x, now_ms, events);
 }
 
-Result<std::vector<domain::CaseRecord>> PolicyGate::read_cases(
-    store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
-    ReadPath path, std::int64_t now_ms, const CaseLoader& load) {
-  // The same decisions, cuts and entries as read_case() one by one, with
-  // the decisions made in a few queries and the entries appended at once.
-  LOTSE_ASSIGN_OR_RETURN(std::vector<CaseAccess> decisions,
-                         decide_all(x, reader, case_ids, now_ms));
-  return read_decided(x, reader, case_ids, decisions, path, now_ms, load);
-}
-
 Result<std::vector<domain::CaseRecord>> PolicyGate::read_decided(
     store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
     const std::vector<CaseAccess>& decisions, ReadPath path, std::int64_t now_ms,
     const CaseLoader& load) {
+  // The same cuts and entries as read_case() one by one, the entries
+  // appended at once.
   if (decisions.size() != case_ids.size())
     return Error::internal("read_decided: one decision per case id expected");
   std::vector<domain::CaseRecord> out;

@@ -97,6 +97,11 @@ class Pages {
         {"id", c.id},
         {"url", case_url(c.id)},
         {"person_name", name},
+        // Tells apart persons of the same name (a million persons hold
+        // hundreds of "Lena Schulz"); master data, shown with the name only.
+        {"birth_date", name.empty() || c.person.birth_date.empty()
+                           ? std::string()
+                           : german_date(c.person.birth_date)},
         {"phase_label", c.visible.has(DataCategory::kNeedsGoals) && c.phase > 0
                             ? std::string(domain::phase_label_de(c.phase))
                             : std::string()},

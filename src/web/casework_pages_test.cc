@@ -114,8 +114,9 @@ TEST_F(CaseworkPagesDb, PagesRenderInGerman) {
 }
 
 // The Personensuche is a page of its own: the Posteingang's form leads to
-// it, old /faelle?q= links are sent there, an empty query is answered at the
-// field, and another agency finds nothing it may not see.
+// it, old /faelle?q= links are sent there, a result names the person with
+// the birth date, an empty query is answered at the field, and another
+// agency finds nothing it may not see.
 TEST_F(CaseworkPagesDb, PersonSearchHasItsOwnPage) {
   const std::string cookie = sign_in("15003-jc");
   const std::string path = create_case(cookie);
@@ -134,6 +135,9 @@ TEST_F(CaseworkPagesDb, PersonSearchHasItsOwnPage) {
   EXPECT_TRUE(has(found.body, "Suchergebnisse (1)")) << found.body;
   EXPECT_TRUE(has(found.body, "href=\"" + path + "\"")) << found.body;
   EXPECT_TRUE(has(found.body, "value=\"Schlz\""));
+  // The birth date tells persons of the same name apart, on the Fallliste too.
+  EXPECT_TRUE(has(found.body, "geboren am 12.04.2008")) << found.body;
+  EXPECT_TRUE(has(get("/faelle/liste", cookie).body, "geboren am 12.04.2008"));
 
   auto old = get("/faelle?q=Lena%20Schulz", cookie);
   EXPECT_EQ(old.status, 303);

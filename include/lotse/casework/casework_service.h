@@ -77,8 +77,10 @@ struct ListFilter {
   int limit = 50;                     // 1..200
   int offset = 0;
   CaseScope scope = CaseScope::kAll;
-  // Only the case and person rows (no needs, support chain, notes): what a
-  // list on a page shows. The gate decides and audits the same way.
+  // Only what a list line on a page shows: the case's agencies, phase,
+  // status, destination and dates, the person's name and birth date (no
+  // address, contact, school or residence data, goals, needs, support chain
+  // or notes). The gate decides, cuts and audits the same way.
   bool summary = false;
 };
 
@@ -196,7 +198,7 @@ class CaseworkService {
   // How many cases the caller's agency has recorded (a count, no case data).
   Result<std::int64_t> own_case_count(const Reader& r);
   // Name search over the cases the caller may see with master data.
-  // `summary`: load only the case and person rows (what a result list shows).
+  // `summary`: load only what a list line shows (as ListFilter::summary).
   Result<std::vector<domain::CaseRecord>> search(const Reader& r, const std::string& query, int limit,
                                                  bool summary = false);
   Result<void> update_case(const Reader& r, std::int64_t case_id, const CaseUpdate& u);

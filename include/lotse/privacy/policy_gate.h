@@ -1,5 +1,5 @@
 // The one policy gate. Every read, list, search, export, print and API
-// response of case data passes through read_case() / read_cases(): they decide
+// response of case data passes through read_case() / read_decided(): they decide
 // from ownership, role, consent and recorded legal basis, cut the record down
 // to the allowed categories, and write the audit entry (who, what, which
 // person, on which basis) in the caller's transaction. A denied read is
@@ -98,16 +98,14 @@ class PolicyGate {
                                               std::int64_t case_id, ReadPath path,
                                               std::int64_t now_ms, const CaseLoader& load);
 
-  // The same for several cases (lists, search results): denied ones are
-  // left out (and audited as denied), allowed ones cut down and audited.
-  static Result<std::vector<domain::CaseRecord>> read_cases(store::Executor& x, const Reader& reader,
-                                                            const std::vector<std::int64_t>& case_ids,
-                                                            ReadPath path, std::int64_t now_ms,
-                                                            const CaseLoader& load);
-  // read_cases() with the decisions the caller made with decide_all() for
-  // `reader` and these ids in the same transaction (search decides while it
-  // picks the results; deciding again would read the same rows twice).
-  // `decisions[i]` belongs to `case_ids[i]`; a size mismatch is kInternal.
+  // The same for several cases (lists, search results), with the decisions
+  // the caller made with decide_all() for `reader` and these ids in the same
+  // transaction: denied ones are left out (and audited as denied), allowed
+  // ones loaded, cut down and audited. Deciding first lets the caller load
+  // the allowed cases together (lists) or pick its results while it decides
+  // (search) without reading the same rows twice. `load` is called for
+  // allowed cases only. `decisions[i]` belongs to `case_ids[i]`; a size
+  // mismatch is kInternal.
   static Result<std::vector<domain::CaseRecord>> read_decided(
       store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
       const std::vector<CaseAccess>& decisions, ReadPath path, std::int64_t now_ms,
