@@ -294,7 +294,8 @@ TEST_F(CaseworkDb, ListFiltersStatusAndPagesNewestFirst) {
 // A list line (the Fallliste, the Personensuche) loads what the list shows,
 // for the owner and for a partner alike: the name and birth date, phase,
 // status and agencies; never the address, contact, school or residence data
-// or the goals, which the case page shows and the full API record carries.
+// or the goals, which the case page shows and the full API record carries;
+// and their audit entries name only the categories the lines showed.
 TEST_F(CaseworkDb, ListLinesCarryOnlyWhatTheListShows) {
   auto pid = cw_->create_person(jc_, {.given_name = "Lena",
                                       .family_name = "Schulz",
@@ -343,6 +344,18 @@ TEST_F(CaseworkDb, ListLinesCarryOnlyWhatTheListShows) {
     ASSERT_EQ(found->size(), 1u);
     expect_line((*found)[0], r->agency_key.c_str());
   }
+
+  // Their audit entries name what the lines showed; the consent also
+  // granted school data, which no list line read.
+  const std::string object = "case:" + std::to_string(c);
+  for (const char* actor : {"jc.mueller", "ja.schmidt"})
+    for (const char* path : {"list", "search"})
+      EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE action = 'case.read' AND "
+                      "object = ? AND actor = ? AND details LIKE ? AND "
+                      "details LIKE '%\"categories\":[\"master_data\",\"needs_goals\"]%'",
+                      {object, std::string(actor), std::string("%\"path\":\"") + path + "\"%"}),
+                1)
+          << actor << ", " << path;
 
   // The full record (the API's list) still carries what the gate allows.
   auto full = cw_->case_page(ja_, {.scope = CaseScope::kShared});
