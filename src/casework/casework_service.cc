@@ -1029,54 +1029,26 @@ Result<domain::CaseRecord> load_case_record(store::Executor& x, std::int64_t cas
 
 namespace {
 
-// The columns of a case and its person as load_case_summary reads them;
-// parameters: one condition on c.id.
-constexpr const char* kSummarySql =
-    "SELECT c.id, c.person_id, c.owner_agency, c.lead_agency, c.phase, c.status, "
-    "c.destination, c.goals, c.opened_at, c.closed_at, p.owner_agency, p.given_name, "
-    "p.family_name, p.birth_date, p.street, p.postcode, p.city, p.phone, p.email, "
-    "p.nationality, p.residence_status, p.school, p.school_qualification "
-    "FROM cases c JOIN persons p ON p.id = c.person_id WHERE ";
-
-domain::CaseRecord summary_from_row(const store::Row& row) {
-  domain::CaseRecord rec;
-  rec.id = row.integer(0);
-  rec.person_id = row.integer(1);
-  rec.owner_agency = row.text(2);
-  rec.lead_agency = row.text(3);
-  rec.phase = static_cast<int>(row.integer(4));
-  rec.status = row.text(5);
-  rec.destination = row.text(6);
-  rec.goals = row.text(7);
-  rec.opened_at_ms = row.integer(8);
-  rec.closed_at_ms = row.integer(9);
-  domain::PersonData& p = rec.person;
-  p.id = rec.person_id;
-  p.owner_agency = row.text(10);
-  p.given_name = row.text(11);
-  p.family_name = row.text(12);
-  p.birth_date = row.text(13);
-  p.street = row.text(14);
-  p.postcode = row.text(15);
-  p.city = row.text(16);
-  p.phone = row.text(17);
-  p.email = row.text(18);
-  p.nationality = row.text(19);
-  p.residence_status = row.text(20);
-  p.school = row.text(21);
-  p.school_qualification = row.text(22);
-  return rec;
-}
-
 // What a list line shows (the Fallliste, the Personensuche): the case's
 // agencies, phase, status and dates, the person's name and birth date.
 // Nothing else is loaded for a list: no address, contact, school or
-// residence data and no goals (data minimisation, and a fifth of the
-// Fallliste's time went into reading them). Parameters: a condition on c.id.
-constexpr const char* kListLineSql =
-    "SELECT c.id, c.person_id, c.owner_agency, c.lead_agency, c.phase, c.status, "
-    "c.destination, c.opened_at, c.closed_at, p.owner_agency, p.given_name, p.family_name, "
-    "p.birth_date FROM cases c JOIN persons p ON p.id = c.person_id WHERE ";
+// residence data and no goals (data minimisation).
+#define LOTSE_LIST_LINE_COLUMNS                                             \
+  "c.id, c.person_id, c.owner_agency, c.lead_agency, c.phase, c.status, "   \
+  "c.destination, c.opened_at, c.closed_at, p.owner_agency, p.given_name, " \
+  "p.family_name, p.birth_date"
+#define LOTSE_CASE_PERSON_JOIN " FROM cases c JOIN persons p ON p.id = c.person_id WHERE "
+// Parameters of both: a condition on c.id.
+constexpr const char* kListLineSql = "SELECT " LOTSE_LIST_LINE_COLUMNS LOTSE_CASE_PERSON_JOIN;
+// A case and its person as load_case_summary reads them: the list line's
+// columns, then the rest.
+constexpr int kSummaryRestAt = 13;
+constexpr const char* kSummarySql =
+    "SELECT " LOTSE_LIST_LINE_COLUMNS
+    ", c.goals, p.street, p.postcode, p.city, p.phone, p.email, p.nationality, "
+    "p.residence_status, p.school, p.school_qualification" LOTSE_CASE_PERSON_JOIN;
+#undef LOTSE_CASE_PERSON_JOIN
+#undef LOTSE_LIST_LINE_COLUMNS
 
 domain::CaseRecord list_line_from_row(const store::Row& row) {
   domain::CaseRecord rec;
@@ -1095,6 +1067,23 @@ domain::CaseRecord list_line_from_row(const store::Row& row) {
   p.given_name = row.text(10);
   p.family_name = row.text(11);
   p.birth_date = row.text(12);
+  return rec;
+}
+
+domain::CaseRecord summary_from_row(const store::Row& row) {
+  domain::CaseRecord rec = list_line_from_row(row);
+  int at = kSummaryRestAt;
+  rec.goals = row.text(at++);
+  domain::PersonData& p = rec.person;
+  p.street = row.text(at++);
+  p.postcode = row.text(at++);
+  p.city = row.text(at++);
+  p.phone = row.text(at++);
+  p.email = row.text(at++);
+  p.nationality = row.text(at++);
+  p.residence_status = row.text(at++);
+  p.school = row.text(at++);
+  p.school_qualification = row.text(at);
   return rec;
 }
 
