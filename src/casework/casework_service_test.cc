@@ -6,6 +6,7 @@
 #include <map>
 
 #include "lotse/organisation/seed.h"
+#include "support/people.h"
 #include "support/test_database.h"
 
 namespace lotse::casework {
@@ -297,17 +298,7 @@ TEST_F(CaseworkDb, ListFiltersStatusAndPagesNewestFirst) {
 // or the goals, which the case page shows and the full API record carries;
 // and their audit entries name only the categories the lines showed.
 TEST_F(CaseworkDb, ListLinesCarryOnlyWhatTheListShows) {
-  auto pid = cw_->create_person(jc_, {.given_name = "Lena",
-                                      .family_name = "Schulz",
-                                      .birth_date = "2008-04-12",
-                                      .street = "Breiter Weg 1",
-                                      .postcode = "39104",
-                                      .city = "Magdeburg",
-                                      .phone = "0391 123456",
-                                      .email = "lena@example.org",
-                                      .school = "IGS Regine Hildebrandt",
-                                      .nationality = "syrisch",
-                                      .residence_status = "Aufenthaltserlaubnis"});
+  auto pid = cw_->create_person(jc_, lotse::testing::lena_schulz());
   ASSERT_TRUE(pid) << pid.error().message;
   const std::int64_t c = open_case(jc_, *pid);
   consent(jc_, c, {"15003-ja"},
@@ -325,8 +316,8 @@ TEST_F(CaseworkDb, ListLinesCarryOnlyWhatTheListShows) {
     EXPECT_EQ(rec.lead_agency, "15003-jc");
     for (const std::string* kept :
          {&rec.person.street, &rec.person.postcode, &rec.person.city, &rec.person.phone,
-          &rec.person.email, &rec.person.school, &rec.person.nationality,
-          &rec.person.residence_status, &rec.goals})
+          &rec.person.email, &rec.person.school, &rec.person.school_qualification,
+          &rec.person.nationality, &rec.person.residence_status, &rec.goals})
       EXPECT_EQ(*kept, "");
     EXPECT_TRUE(rec.needs.empty());
   };

@@ -13,6 +13,7 @@
 
 #include "lotse/common/date.h"
 #include "lotse/organisation/seed.h"
+#include "support/people.h"
 #include "support/test_database.h"
 
 namespace lotse::casework {
@@ -41,16 +42,7 @@ class PersonReportDb : public ::testing::Test {
   Date today() const { return Date::from_unix_ms(now_.load()); }
 
   std::int64_t person(const Reader& r, std::string given = "Lena", std::string family = "Schulz") {
-    auto id = cw_->create_person(r, {.given_name = given,
-                                     .family_name = family,
-                                     .birth_date = "2008-04-12",
-                                     .street = "Breiter Weg 1",
-                                     .postcode = "39104",
-                                     .city = "Magdeburg",
-                                     .phone = "0391 123456",
-                                     .email = "lena@example.org",
-                                     .school = "IGS Regine Hildebrandt",
-                                     .school_qualification = "Realschulabschluss"});
+    auto id = cw_->create_person(r, lotse::testing::lena_schulz(given, family));
     EXPECT_TRUE(id) << id.error().message;
     return id ? *id : 0;
   }
