@@ -986,8 +986,9 @@ TEST_F(CaseworkDb, HandoversFallDueByGermanCalendarDays) {
   EXPECT_EQ(cw_->inbox(ja_)->incoming_overdue, 1);
 }
 
-// A name in a handover box is a read of master data: audited per case
-// with the basis it was decided on; a box that hides the name writes nothing.
+// A name (with the birth date) in a handover box is a read of master data:
+// audited per case with the basis it was decided on; a box that hides them
+// writes nothing.
 TEST_F(CaseworkDb, NamesInTheBoxesAreAuditedReads) {
   const std::int64_t c = shared_case();
   handover(jc_, c);
@@ -997,6 +998,7 @@ TEST_F(CaseworkDb, NamesInTheBoxesAreAuditedReads) {
   ASSERT_TRUE(box) << box.error().message;
   ASSERT_EQ(box->incoming.size(), 1u);
   EXPECT_EQ(box->incoming[0].person_name, "Lena Schulz");
+  EXPECT_EQ(box->incoming[0].person_birth_date, "2008-04-12");
   EXPECT_EQ(audits("case.read", object), before + 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM audit_entries WHERE object = ? AND actor = 'ja.schmidt' AND "
                   "details LIKE '%\"path\":\"list\"%' AND details LIKE '%[\"master_data\"]%' "
@@ -1012,6 +1014,7 @@ TEST_F(CaseworkDb, NamesInTheBoxesAreAuditedReads) {
   ASSERT_TRUE(again);
   ASSERT_EQ(again->incoming.size(), 2u);
   EXPECT_TRUE(again->incoming[0].person_name.empty());
+  EXPECT_TRUE(again->incoming[0].person_birth_date.empty());
   EXPECT_EQ(audits("case.read", hidden_object), 0);
 }
 

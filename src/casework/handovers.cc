@@ -30,7 +30,7 @@ constexpr const char* kNoAccess =
 constexpr const char* kHandoverColumns =
     "h.id, h.case_id, h.from_agency, h.to_agency, h.reason, h.state, h.move_lead, h.created_at, "
     "h.sent_at, h.due_on, h.decline_reason, h.decline_text, c.person_id, p.given_name, "
-    "p.family_name";
+    "p.family_name, p.birth_date";
 // Positions in kHandoverColumns.
 enum HandoverColumn : int {
   kColId,
@@ -48,8 +48,9 @@ enum HandoverColumn : int {
   kColPersonId,
   kColGivenName,
   kColFamilyName,
+  kColBirthDate,
 };
-// The person's name comes along but is used only where the viewer's own
+// The person's name and birth date come along but is used only where the viewer's own
 // access includes master data (view_from_row). The agencies' names come
 // from AgencyNames: a page of handovers names the same few agencies, so
 // looking each up once is cheaper than joining it to every row.
@@ -176,8 +177,10 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
   // The name only for a viewer whose own access includes master data: a
   // receiver without it must not learn whom the handover concerns.
   LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, viewer, v.case_id, now_ms));
-  if (access.allowed && access.categories.has(domain::DataCategory::kMasterData))
+  if (access.allowed && access.categories.has(domain::DataCategory::kMasterData)) {
     v.person_name = row.text(kColGivenName) + " " + row.text(kColFamilyName);
+    v.person_birth_date = row.text(kColBirthDate);
+  }
   return v;
 }
 

@@ -121,6 +121,8 @@ class Pages {
             {"case_id", h.case_id},
             {"case_url", case_url(h.case_id)},
             {"person_name", h.person_name},
+            {"birth_date",
+             h.person_birth_date.empty() ? std::string() : german_date(h.person_birth_date)},
             {"from_agency", h.from_agency_name.empty() ? h.from_agency : h.from_agency_name},
             {"to_agency", h.to_agency_name.empty() ? h.to_agency : h.to_agency_name},
             {"reason", h.reason},

@@ -297,6 +297,11 @@ TEST_F(CaseworkPagesDb, HandoverReachesTheReceiverOnlyWithConsent) {
   EXPECT_TRUE(has(inbox.body, from)) << inbox.body;
   EXPECT_TRUE(has(inbox.body, "<span class=\"kern-label\">Gesendet</span>"));
   EXPECT_TRUE(has(inbox.body, ">Hilfe</dd>"));
+  // With the name, the birth date: is this a young person the Jugendamt knows?
+  EXPECT_TRUE(has(inbox.body,
+                  "<dt class=\"kern-description-list-item__key\">Geburtsdatum</dt>"
+                  "<dd class=\"kern-description-list-item__value\">12.04.2008</dd>"))
+      << inbox.body;
   // The sender's line names the receiver.
   auto outgoing = get("/faelle", jc);
   EXPECT_TRUE(has(outgoing.body,

@@ -148,6 +148,7 @@ struct HandoverView {
   std::string decline_reason, decline_text;
   // What the viewing agency may see of the person (cut by the policy gate):
   std::string person_name;       // "Lena Schulz", or empty without master data
+  std::string person_birth_date;  // YYYY-MM-DD, with the name only
 };
 
 // Everything the case page shows, read in one transaction (case_view).
