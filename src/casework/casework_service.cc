@@ -93,14 +93,13 @@ std::string candidate_cases(bool own_status_filter) {
 Result<std::unordered_map<std::int64_t, domain::CaseRecord>> load_case_records(
     store::Executor& x, const std::vector<std::int64_t>& case_ids, bool summary);
 
-// The categories a list line shows: the person's name and birth date
-// (master data), the case's phase, status and destination (needs and
-// goals). A list read is decided on no more than these, so that its audit
-// entries (and the person's Art. 15 report) name what was read, not
-// everything the reader could have opened.
-domain::CategorySet narrowed_to_list_line(domain::CategorySet allowed) {
-  return allowed & domain::CategorySet::of({domain::DataCategory::kMasterData,
-                                            domain::DataCategory::kNeedsGoals});
+// The categories a record carries, for PolicyGate::read_decided(): a list
+// line (`summary`) the person's name and birth date (master data) and the
+// case's phase, status and destination (needs and goals); a full record all.
+domain::CategorySet shown_categories(bool summary) {
+  return summary ? domain::CategorySet::of(
+                       {domain::DataCategory::kMasterData, domain::DataCategory::kNeedsGoals})
+                 : domain::CategorySet::all();
 }
 
 // A loader for PolicyGate::read_decided(): its first call fetches the
@@ -683,13 +682,12 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
     LOTSE_ASSIGN_OR_RETURN(std::vector<privacy::CaseAccess> decisions,
                            privacy::PolicyGate::decide_all(x, r, ids, now));
     std::vector<std::int64_t> allowed;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (f.summary) decisions[i].categories = narrowed_to_list_line(decisions[i].categories);
+    for (std::size_t i = 0; i < ids.size(); ++i)
       if (decisions[i].allowed) allowed.push_back(ids[i]);
-    }
     LOTSE_ASSIGN_OR_RETURN(
         page.cases, privacy::PolicyGate::read_decided(x, r, ids, decisions, ReadPath::kList, now,
-                                                      batch_loader(std::move(allowed), f.summary)));
+                                                      batch_loader(std::move(allowed), f.summary),
+                                                      shown_categories(f.summary)));
     if (status)
       std::erase_if(page.cases, [&](const domain::CaseRecord& c) { return c.status != *status; });
     if (f.scope == CaseScope::kOwn) {
@@ -782,12 +780,10 @@ Result<std::vector<domain::CaseRecord>> CaseworkService::search(const Reader& r,
         }
     }
     // The gate has decided on every id (all allowed) before the first load.
-    if (summary)
-      for (privacy::CaseAccess& d : decisions) d.categories = narrowed_to_list_line(d.categories);
     LOTSE_ASSIGN_OR_RETURN(
         std::vector<domain::CaseRecord> cases,
         privacy::PolicyGate::read_decided(x, r, ids, decisions, ReadPath::kSearch, now,
-                                          batch_loader(ids, summary)));
+                                          batch_loader(ids, summary), shown_categories(summary)));
     std::erase_if(cases, [](const domain::CaseRecord& c) {
       return !c.visible.has(domain::DataCategory::kMasterData);
     });

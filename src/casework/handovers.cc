@@ -50,8 +50,8 @@ enum HandoverColumn : int {
   kColFamilyName,
   kColBirthDate,
 };
-// The person's name and birth date come along but is used only where the viewer's own
-// access includes master data (view_from_row). The agencies' names come
+// The person's name and birth date come along but are used only where the
+// viewer's own access includes master data (view_from_row). The agencies' names come
 // from AgencyNames: a page of handovers names the same few agencies, so
 // looking each up once is cheaper than joining it to every row.
 constexpr const char* kHandoverJoins =

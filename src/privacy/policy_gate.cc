@@ -288,7 +288,7 @@ Result<void> PolicyGate::audit_names(store::Executor& x, const Reader& reader,
 Result<std::vector<domain::CaseRecord>> PolicyGate::read_decided(
     store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
     const std::vector<CaseAccess>& decisions, ReadPath path, std::int64_t now_ms,
-    const CaseLoader& load) {
+    const CaseLoader& load, CategorySet shown) {
   // The same cuts and entries as read_case() one by one, the entries
   // appended at once.
   if (decisions.size() != case_ids.size())
@@ -297,7 +297,8 @@ Result<std::vector<domain::CaseRecord>> PolicyGate::read_decided(
   std::vector<AuditEvent> events;
   events.reserve(case_ids.size());
   for (std::size_t i = 0; i < case_ids.size(); ++i) {
-    const CaseAccess& access = decisions[i];
+    CaseAccess access = decisions[i];
+    access.categories = access.categories & shown;
     if (!access.allowed) {
       events.push_back(read_event(reader, case_ids[i], 0, path, access));
       continue;

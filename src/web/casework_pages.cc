@@ -98,10 +98,8 @@ class Pages {
         {"url", case_url(c.id)},
         {"person_name", name},
         // Tells apart persons of the same name (a million persons hold
-        // hundreds of "Lena Schulz"); master data, shown with the name only.
-        {"birth_date", name.empty() || c.person.birth_date.empty()
-                           ? std::string()
-                           : german_date(c.person.birth_date)},
+        // hundreds of "Lena Schulz"); empty where the gate cut master data.
+        {"birth_date", german_date(c.person.birth_date)},
         {"phase_label", c.visible.has(DataCategory::kNeedsGoals) && c.phase > 0
                             ? std::string(domain::phase_label_de(c.phase))
                             : std::string()},
@@ -121,8 +119,7 @@ class Pages {
             {"case_id", h.case_id},
             {"case_url", case_url(h.case_id)},
             {"person_name", h.person_name},
-            {"birth_date",
-             h.person_birth_date.empty() ? std::string() : german_date(h.person_birth_date)},
+            {"birth_date", german_date(h.person_birth_date)},
             {"from_agency", h.from_agency_name.empty() ? h.from_agency : h.from_agency_name},
             {"to_agency", h.to_agency_name.empty() ? h.to_agency : h.to_agency_name},
             {"reason", h.reason},

@@ -104,12 +104,16 @@ class PolicyGate {
   // ones loaded, cut down and audited. Deciding first lets the caller load
   // the allowed cases together (lists) or pick its results while it decides
   // (search) without reading the same rows twice. `load` is called for
-  // allowed cases only. `decisions[i]` belongs to `case_ids[i]`; a size
+  // allowed cases only. `shown`: the categories the loaded records carry (a
+  // list line: the name and birth date, phase and status); each read is cut
+  // and audited on what it was allowed of these, so that its entry (and the
+  // person's Art. 15 report) names what was read, not everything the reader
+  // could have opened. `decisions[i]` belongs to `case_ids[i]`; a size
   // mismatch is kInternal.
   static Result<std::vector<domain::CaseRecord>> read_decided(
       store::Executor& x, const Reader& reader, const std::vector<std::int64_t>& case_ids,
       const std::vector<CaseAccess>& decisions, ReadPath path, std::int64_t now_ms,
-      const CaseLoader& load);
+      const CaseLoader& load, domain::CategorySet shown = domain::CategorySet::all());
 
   // Audits names shown in a list (one "case.read" entry per case, category
   // master data only, on the basis decided). The caller has decided each
