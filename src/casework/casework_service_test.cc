@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 
 #include "lotse/organisation/seed.h"
 #include "support/people.h"
@@ -959,6 +960,57 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
            "WHERE state IN ('sent', 'received') AND sent_at IS NOT NULL AND due_on IS NOT NULL");
     EXPECT_EQ(count("SELECT COUNT(*) FROM handover_due_counts WHERE n <= 0"), 0) << box;
   }
+}
+
+// The Posteingang's filters list exactly what their counts count, in both
+// boxes: the open handovers (sent, received) and the overdue ones among
+// them, paged newest first; the box's own counts stay those of the whole box.
+TEST_F(CaseworkDb, InboxFiltersListWhatTheirCountsCount) {
+  const HandoverView late_sent = handover(jc_, shared_case());
+  const HandoverView late_received = handover(jc_, shared_case());
+  ASSERT_TRUE(cw_->act_on_handover(ja_, late_received.id, HandoverAction::kReceive));
+  const HandoverView accepted = handover(jc_, shared_case());
+  ASSERT_TRUE(cw_->act_on_handover(ja_, accepted.id, HandoverAction::kReceive));
+  ASSERT_TRUE(cw_->act_on_handover(ja_, accepted.id, HandoverAction::kAccept));
+  advance_days(10);  // the first two are past due now
+  const HandoverView fresh = handover(jc_, shared_case());
+
+  auto ids = [](const std::vector<HandoverView>& list) {
+    std::set<std::int64_t> out;
+    for (const auto& v : list) out.insert(v.id);
+    return out;
+  };
+  const struct {
+    BoxFilter filter;
+    std::set<std::int64_t> ids;
+  } wants[] = {{BoxFilter::kAll, {late_sent.id, late_received.id, accepted.id, fresh.id}},
+               {BoxFilter::kOpen, {late_sent.id, late_received.id, fresh.id}},
+               {BoxFilter::kOverdue, {late_sent.id, late_received.id}}};
+  for (const auto& want : wants) {
+    const int n = static_cast<int>(want.ids.size());
+    auto in = cw_->inbox(ja_, {.limit = 25, .incoming_filter = want.filter});
+    ASSERT_TRUE(in) << in.error().message;
+    EXPECT_EQ(ids(in->incoming), want.ids);
+    EXPECT_EQ(in->incoming_listed, n);
+    EXPECT_EQ(in->incoming_total, 4);
+    EXPECT_EQ(in->incoming_open, 3);
+    EXPECT_EQ(in->incoming_overdue, 2);
+    auto out = cw_->inbox(jc_, {.limit = 25, .outgoing_filter = want.filter});
+    ASSERT_TRUE(out) << out.error().message;
+    EXPECT_EQ(ids(out->outgoing), want.ids);
+    EXPECT_EQ(out->outgoing_listed, n);
+    EXPECT_EQ(out->outgoing_total, 4);
+    EXPECT_EQ(out->outgoing_overdue, 2);
+  }
+  // One overdue handover per page: the newest first, then the older one.
+  auto first = cw_->inbox(ja_, {.limit = 1, .incoming_filter = BoxFilter::kOverdue});
+  auto second =
+      cw_->inbox(ja_, {.limit = 1, .incoming_offset = 1, .incoming_filter = BoxFilter::kOverdue});
+  ASSERT_TRUE(first && second);
+  ASSERT_EQ(first->incoming.size(), 1u);
+  ASSERT_EQ(second->incoming.size(), 1u);
+  EXPECT_EQ(first->incoming[0].id, late_received.id);
+  EXPECT_EQ(second->incoming[0].id, late_sent.id);
 }
 
 // Working days count in German calendar days: a handover sent at 23:30 UTC

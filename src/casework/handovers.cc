@@ -198,6 +198,22 @@ constexpr const char* kOutgoingBox =
     "h.from_agency = ? AND (h.state IN ('draft', 'sent', 'received', 'accepted') OR "
     "(h.state = 'declined' AND h.updated_at >= ?))";
 
+// The filter's condition, appended to a box's (parameter: for kOverdue,
+// today). Overdue as HandoverView::overdue and handover_due_counts count it:
+// open, with a sending time and a due date before today.
+const char* filter_condition(BoxFilter f) {
+  switch (f) {
+    case BoxFilter::kAll:
+      return "";
+    case BoxFilter::kOpen:
+      return " AND h.state IN ('sent', 'received')";
+    case BoxFilter::kOverdue:
+      return " AND h.state IN ('sent', 'received') AND h.sent_at IS NOT NULL AND "
+             "h.due_on IS NOT NULL AND h.due_on < ?";
+  }
+  return "";
+}
+
 Result<HandoverView> load_view(store::Executor& x, std::int64_t id, const Reader& viewer,
                                std::int64_t now_ms) {
   LOTSE_ASSIGN_OR_RETURN(store::Row row, x.query_one(fmt::format("SELECT {}{} WHERE h.id = ?",
@@ -400,10 +416,16 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
                                          {r.agency_key, std::string(b), today}));
       return static_cast<int>(n);
     };
+    // What a filter lists of a box, counted the same way.
+    auto listed = [](BoxFilter f, int total, int open, int overdue) {
+      return f == BoxFilter::kOpen ? open : f == BoxFilter::kOverdue ? overdue : total;
+    };
     if (page.incoming) {
       box.incoming_open = in_state("in", {"sent", "received"});
       box.incoming_total = box.incoming_open + in_state("in", {"accepted"});
       LOTSE_ASSIGN_OR_RETURN(box.incoming_overdue, overdue("in"));
+      box.incoming_listed =
+          listed(page.incoming_filter, box.incoming_total, box.incoming_open, box.incoming_overdue);
     }
     if (page.outgoing) {
       box.outgoing_open = in_state("out", {"sent", "received"});
@@ -415,6 +437,8 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
       box.outgoing_total = box.outgoing_open + in_state("out", {"draft", "accepted"}) +
                            static_cast<int>(declined_shown);
       LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("out"));
+      box.outgoing_listed =
+          listed(page.outgoing_filter, box.outgoing_total, box.outgoing_open, box.outgoing_overdue);
     }
 
     // The listed pages of both boxes, then every decision they need at once:
@@ -424,27 +448,36 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
       bool wanted;
       const char* where;
       store::Params params;
+      BoxFilter filter;
       int offset;
       std::vector<HandoverView>* list;
       store::Rows rows;
     };
-    Box boxes[] = {
-        {page.incoming, kIncomingBox, {r.agency_key}, page.incoming_offset, &box.incoming, {}},
-        {page.outgoing,
-         kOutgoingBox,
-         {r.agency_key, declined_since},
-         page.outgoing_offset,
-         &box.outgoing,
-         {}}};
+    Box boxes[] = {{page.incoming,
+                    kIncomingBox,
+                    {r.agency_key},
+                    page.incoming_filter,
+                    page.incoming_offset,
+                    &box.incoming,
+                    {}},
+                   {page.outgoing,
+                    kOutgoingBox,
+                    {r.agency_key, declined_since},
+                    page.outgoing_filter,
+                    page.outgoing_offset,
+                    &box.outgoing,
+                    {}}};
     std::vector<privacy::PolicyGate::AgencyCase> asks;
     for (Box& b : boxes) {
       if (!b.wanted) continue;
       store::Params list_params = b.params;
+      if (b.filter == BoxFilter::kOverdue) list_params.push_back(today);
       list_params.push_back(std::int64_t{page.limit});
       list_params.push_back(std::int64_t{b.offset});
       LOTSE_ASSIGN_OR_RETURN(
-          b.rows, x.query(fmt::format("SELECT {}{} WHERE {} ORDER BY h.id DESC LIMIT ? OFFSET ?",
-                                      kHandoverColumns, kHandoverJoins, b.where),
+          b.rows, x.query(fmt::format("SELECT {}{} WHERE {}{} ORDER BY h.id DESC LIMIT ? OFFSET ?",
+                                      kHandoverColumns, kHandoverJoins, b.where,
+                                      filter_condition(b.filter)),
                           list_params));
       for (const auto& row : b.rows) {
         asks.push_back({r.agency_key, row.integer(kColCaseId)});

@@ -343,20 +343,37 @@ Response list_handovers(WebContext& web, Request& r, const Reader& me) {
   if (!limit) return web.failure(r, limit.error());
   auto offset = query_int(r, "offset", 0);
   if (!offset) return web.failure(r, offset.error());
+  // Optionally only the open (sent, received) or the overdue entries;
+  // `listed` counts what the filter selects, for paging.
+  const std::string filter_name = r.query_param("filter").value_or("all");
+  casework::BoxFilter filter;
+  if (filter_name == "all") {
+    filter = casework::BoxFilter::kAll;
+  } else if (filter_name == "open") {
+    filter = casework::BoxFilter::kOpen;
+  } else if (filter_name == "overdue") {
+    filter = casework::BoxFilter::kOverdue;
+  } else {
+    return web.failure(
+        r, Error::invalid("filter", "Der Parameter filter muss all, open oder overdue sein."));
+  }
   const bool in = box == "in";
   auto inbox = web.casework.inbox(me, {.limit = *limit,
                                        .incoming_offset = in ? *offset : 0,
                                        .outgoing_offset = in ? 0 : *offset,
                                        .incoming = in,
-                                       .outgoing = !in});
+                                       .outgoing = !in,
+                                       .incoming_filter = filter,
+                                       .outgoing_filter = filter});
   if (!inbox) return web.failure(r, inbox.error());
   json::array items;
   for (const auto& h : in ? inbox->incoming : inbox->outgoing) items.push_back(handover_json(h));
-  return json_response(200,
-                       json::object{{"items", std::move(items)},
-                                    {"total", in ? inbox->incoming_total : inbox->outgoing_total},
-                                    {"open", in ? inbox->incoming_open : inbox->outgoing_open},
-                                    {"overdue", in ? inbox->incoming_overdue : inbox->outgoing_overdue}});
+  return json_response(
+      200, json::object{{"items", std::move(items)},
+                        {"total", in ? inbox->incoming_total : inbox->outgoing_total},
+                        {"open", in ? inbox->incoming_open : inbox->outgoing_open},
+                        {"overdue", in ? inbox->incoming_overdue : inbox->outgoing_overdue},
+                        {"listed", in ? inbox->incoming_listed : inbox->outgoing_listed}});
 }
 
 Response access_log(WebContext& web, Request& r, const Reader& me) {
@@ -388,23 +405,22 @@ constexpr api::ApiRoute kRoutes[] = {
     {"PATCH", "/api/v1/cases/{id}", update_case, "Change phase, status, destination, goals, needs",
      "CaseUpdate", 200, nullptr},
     {"GET", "/api/v1/cases/{id}/consents", list_consents,
-     "Consents of a case, newest version first (items: see schema Consent)", nullptr, 200,
-     nullptr},
+     "Consents of a case, newest version first (items: see schema Consent)", nullptr, 200, nullptr},
     {"POST", "/api/v1/cases/{id}/consents", record_consent,
      "Record a consent; answers the stored consent (schema Consent). At 15-17 on valid_from the "
      "insight assessment is mandatory",
      "NewConsent", 201, nullptr},
     {"POST", "/api/v1/consents/{id}/withdraw", withdraw_consent,
      "Withdraw a consent with effect for the future", nullptr, 200, nullptr},
-    {"POST", "/api/v1/cases/{id}/transfers", record_transfer,
-     "Record a transfer on a legal basis", "NewTransfer", 201, nullptr},
+    {"POST", "/api/v1/cases/{id}/transfers", record_transfer, "Record a transfer on a legal basis",
+     "NewTransfer", 201, nullptr},
     {"GET", "/api/v1/cases/{id}/notes", list_notes, "Notes the caller may see", nullptr, 200,
      nullptr},
     {"POST", "/api/v1/cases/{id}/notes", add_note, "Add a note", "NewNote", 201, nullptr},
     {"POST", "/api/v1/cases/{id}/support-steps", add_support_step,
      "Add a step to the support chain", "NewSupportStep", 201, nullptr},
-    {"POST", "/api/v1/cases/{id}/handovers", create_handover, "Hand the case over",
-     "NewHandover", 201, nullptr},
+    {"POST", "/api/v1/cases/{id}/handovers", create_handover, "Hand the case over", "NewHandover",
+     201, nullptr},
     {"POST", "/api/v1/handovers/{id}/send", act_on_handover<HandoverAction::kSend>,
      "Send a draft handover", nullptr, 200, nullptr},
     {"POST", "/api/v1/handovers/{id}/receive", act_on_handover<HandoverAction::kReceive>,
@@ -419,8 +435,9 @@ constexpr api::ApiRoute kRoutes[] = {
      "Withdraw a handover", nullptr, 200, nullptr},
     {"GET", "/api/v1/handovers", list_handovers,
      "Incoming (box=in) or outgoing (box=out), newest first, paged (limit 1..500, default 50); "
-     "total, open and overdue count the whole box",
-     nullptr, 200, "box,limit,offset"},
+     "filter=open or overdue lists only those entries (default all); total, open and overdue "
+     "count the whole box, listed what the filter selects",
+     nullptr, 200, "box,limit,offset,filter"},
     {"GET", "/api/v1/cases/{id}/access-log", access_log, "Who read or changed the case", nullptr,
      200, nullptr},
 };

@@ -213,6 +213,14 @@ TEST_F(CaseworkApiDb, HandoverLoopThroughTheApi) {
   EXPECT_EQ(inbox["overdue"].as_int64(), 0);
   auto out = parse(call("GET", "/api/v1/handovers?box=out", jc_));
   EXPECT_EQ(out["items"].as_array().size(), 1u);
+  // Filtered: the open one is listed, no overdue one; the counts stay the box's.
+  auto open = parse(call("GET", "/api/v1/handovers?box=in&filter=open", ja_));
+  EXPECT_EQ(open["items"].as_array().size(), 1u);
+  EXPECT_EQ(open["listed"].as_int64(), 1);
+  auto late = parse(call("GET", "/api/v1/handovers?box=in&filter=overdue", ja_));
+  EXPECT_TRUE(late["items"].as_array().empty());
+  EXPECT_EQ(late["listed"].as_int64(), 0);
+  EXPECT_EQ(late["total"].as_int64(), 1);
 
   auto received = call("POST", handover(hid) + "/receive", ja_);
   ASSERT_EQ(received.status, 200) << received.body;
@@ -273,27 +281,27 @@ TEST_F(CaseworkApiDb, BadInputNamesTheFieldAndChangesNothing) {
        R"({"to_agency":"15003-jc","reason":"Zuständigkeit prüfen"})", json_type, 400, "to_agency"},
       {"handover to an unknown agency", "POST", handovers,
        R"({"to_agency":"99999-ja","reason":"Zuständigkeit prüfen"})", json_type, 400, "to_agency"},
-      {"phase 7", "POST", "/api/v1/cases", R"({"person_id":1,"phase":7})", json_type, 400,
-       "phase"},
+      {"phase 7", "POST", "/api/v1/cases", R"({"person_id":1,"phase":7})", json_type, 400, "phase"},
       {"phase 7 on update", "PATCH", cases(id), R"({"phase":7})", json_type, 400, "phase"},
       {"phase as text", "PATCH", cases(id), R"({"phase":"vier"})", json_type, 400, "phase"},
       {"given name as number", "POST", "/api/v1/persons",
        R"({"given_name":5,"family_name":"X","birth_date":"2008-01-01"})", json_type, 400,
        "given_name"},
       {"malformed JSON", "POST", "/api/v1/persons", R"({"given_name":)", json_type, 400, "body"},
-      {"invalid UTF-8", "POST", "/api/v1/persons", "{\"given_name\":\"\xff\xfe\"}", json_type,
-       400, "body"},
+      {"invalid UTF-8", "POST", "/api/v1/persons", "{\"given_name\":\"\xff\xfe\"}", json_type, 400,
+       "body"},
       {"array instead of object", "POST", "/api/v1/persons", "[]", json_type, 400, "body"},
       {"form body", "POST", "/api/v1/persons", "given_name=Lena",
        "application/x-www-form-urlencoded", 415, "body"},
       {"handover box missing", "GET", "/api/v1/handovers", "", "", 400, "box"},
       {"handover box unknown", "GET", "/api/v1/handovers?box=all", "", "", 400, "box"},
+      {"handover filter unknown", "GET", "/api/v1/handovers?box=in&filter=late", "", "", 400,
+       "filter"},
       {"limit not a number", "GET", "/api/v1/cases?limit=ten", "", "", 400, "limit"},
       {"non-numeric case id", "GET", "/api/v1/cases/abc", "", "", 404, ""},
       {"non-numeric case id on write", "POST", "/api/v1/cases/1x/notes", R"({"body":"x"})",
        json_type, 404, ""},
-      {"unknown case", "POST", "/api/v1/cases/999999/notes", R"({"body":"x"})", json_type, 404,
-       ""},
+      {"unknown case", "POST", "/api/v1/cases/999999/notes", R"({"body":"x"})", json_type, 404, ""},
   };
   for (const auto& b : bad) {
     SCOPED_TRACE(b.what);

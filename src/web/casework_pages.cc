@@ -10,8 +10,9 @@
 // Forms: every POST compares the session's CSRF token; bad input shows the
 // same page again with 422, an error summary linking to each field, the
 // message at the field, and everything typed kept.
-#include <boost/json.hpp>
+#include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -205,10 +206,54 @@ class Pages {
     return n;
   }
 
+  // A filter of a Posteingang box, as its link names it ("?eingang_filter=
+  // ueberfaellig"; no value lists the whole box).
+  struct BoxFilterChoice {
+    casework::BoxFilter filter;
+    const char* value;
+    const char* label;  // message key
+    const char* none;   // message key of the empty list
+  };
+  static constexpr std::array<BoxFilterChoice, 3> kBoxFilters = {{
+      {casework::BoxFilter::kAll, "", "cases.filter.all", nullptr},
+      {casework::BoxFilter::kOpen, "offen", "cases.filter.open", "cases.filter.none_open"},
+      {casework::BoxFilter::kOverdue, "ueberfaellig", "cases.filter.overdue",
+       "cases.filter.none_overdue"},
+  }};
+
+  // The filter of each box ("eingang", "ausgang") from the query.
+  static Result<std::map<std::string, const BoxFilterChoice*>> box_filters(const Request& r) {
+    std::map<std::string, const BoxFilterChoice*> out;
+    for (const char* box : kInboxPageParams) {
+      const std::string param = std::string(box) + "_filter";
+      const std::string value = r.query_param(param).value_or("");
+      auto it = std::find_if(kBoxFilters.begin(), kBoxFilters.end(),
+                             [&](const BoxFilterChoice& c) { return value == c.value; });
+      if (it == kBoxFilters.end())
+        return Error::invalid(param, "Unbekannter Filter; möglich sind offen und ueberfaellig.");
+      out[box] = &*it;
+    }
+    return out;
+  }
+
+  // The query parameters a Posteingang link keeps besides the page numbers:
+  // the boxes' filters, `box`'s set to `choice`.
+  static std::vector<std::pair<std::string, std::string>> kept_filters(
+      const std::map<std::string, const BoxFilterChoice*>& filters, const char* box = nullptr,
+      const BoxFilterChoice* choice = nullptr) {
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (const char* b : kInboxPageParams) {
+      const BoxFilterChoice* c = box && std::string_view(b) == box ? choice : filters.at(b);
+      if (*c->value) kept.emplace_back(std::string(b) + "_filter", c->value);
+    }
+    return kept;
+  }
+
   // `base` ("/faelle" or "/faelle/liste") with one section moved to `page`,
-  // keeping the search and the other sections where they are.
+  // keeping the filters (`kept`) and the other sections where they are.
   static std::string section_url(std::string url, const std::map<std::string, int>& pages,
-                                 const std::string& q, const char* param, int page) {
+                                 const std::vector<std::pair<std::string, std::string>>& kept,
+                                 const char* param, int page) {
     char sep = '?';
     auto add = [&](std::string_view k, const std::string& v) {
       url += sep;
@@ -217,7 +262,7 @@ class Pages {
       url += v;
       sep = '&';
     };
-    if (!q.empty()) add("q", url_encode(q));
+    for (const auto& [k, v] : kept) add(k, url_encode(v));
     for (const auto& [k, current] : pages) {
       const int n = k == param ? page : current;
       if (n > 1) add(k, std::to_string(n));
@@ -239,16 +284,40 @@ class Pages {
 
   // Previous/next links of one section; `total` < 0 when unknown.
   json::object pager(const Request& r, const std::string& base,
-                     const std::map<std::string, int>& pages, const std::string& q,
+                     const std::map<std::string, int>& pages,
+                     const std::vector<std::pair<std::string, std::string>>& kept,
                      const char* param, bool more, std::int64_t total) {
     const int n = pages.at(param);
     json::object p{{"page", n}, {"label", msg(r, std::string("cases.pager.") + param)}};
     if (total >= 0)
       p["pages"] = std::max<std::int64_t>(1, (total + kInboxPageSize - 1) / kInboxPageSize);
-    if (n > 1) p["prev_url"] = section_url(base, pages, q, param, n - 1);
-    if (more) p["next_url"] = section_url(base, pages, q, param, n + 1);
+    if (n > 1) p["prev_url"] = section_url(base, pages, kept, param, n - 1);
+    if (more) p["next_url"] = section_url(base, pages, kept, param, n + 1);
     p["shown"] = n > 1 || more;
     return p;
+  }
+
+  // The filter links of one Posteingang box, each with the number of
+  // entries it lists; choosing one starts that box at its first page.
+  json::object filter_links(const Request& r, const char* box,
+                            const std::map<std::string, const BoxFilterChoice*>& filters,
+                            const std::map<std::string, int>& pages, int total, int open,
+                            int overdue) {
+    std::map<std::string, int> first = pages;
+    first[box] = 1;
+    json::array links;
+    for (const BoxFilterChoice& c : kBoxFilters) {
+      const int n = c.filter == casework::BoxFilter::kOpen      ? open
+                    : c.filter == casework::BoxFilter::kOverdue ? overdue
+                                                                : total;
+      links.push_back(json::object{
+          {"label", msg(r, c.label)},
+          {"count", n},
+          {"url", section_url("/faelle", first, kept_filters(filters, box, &c), box, 1)},
+          {"current", filters.at(box) == &c}});
+    }
+    return json::object{{"label", msg(r, std::string("cases.filter.") + box)},
+                        {"links", std::move(links)}};
   }
 
   Response inbox(Request& r) {
@@ -261,10 +330,14 @@ class Pages {
       return Response::redirect("/faelle/suche?q=" + url_encode(*q));
     auto pages = page_numbers(r, kInboxPageParams);
     if (!pages) return web_.failure(r, pages.error());
+    auto filters = box_filters(r);
+    if (!filters) return web_.failure(r, filters.error());
     auto offset = [&](const char* k) { return (pages->at(k) - 1) * kInboxPageSize; };
     auto box = web_.casework.inbox(c->reader, {.limit = kInboxPageSize,
                                                .incoming_offset = offset("eingang"),
-                                               .outgoing_offset = offset("ausgang")});
+                                               .outgoing_offset = offset("ausgang"),
+                                               .incoming_filter = filters->at("eingang")->filter,
+                                               .outgoing_filter = filters->at("ausgang")->filter});
     if (!box) return web_.failure(r, box.error());
     auto own_total = web_.casework.own_case_count(c->reader);
     if (!own_total) return web_.failure(r, own_total.error());
@@ -284,9 +357,15 @@ class Pages {
     for (const auto& h : box->incoming) incoming.push_back(line(h));
     for (const auto& h : box->outgoing) outgoing.push_back(line(h));
 
-    auto more = [&](const char* k, std::int64_t total) {
-      return std::int64_t{pages->at(k)} * kInboxPageSize < total;
+    auto more = [&](const char* k, std::int64_t listed) {
+      return std::int64_t{pages->at(k)} * kInboxPageSize < listed;
     };
+    // The empty box's sentence: none at all, or none that the filter lists.
+    auto none = [&](const char* k, const char* all_key) {
+      const char* key = filters->at(k)->none;
+      return msg(r, key ? key : all_key);
+    };
+    const auto kept = kept_filters(*filters);
     // Headings carry the size of the whole box (counted in SQL), the pager
     // says which part of it this page shows. The cases themselves are on
     // the case list (/faelle/liste): the Posteingang is what needs action.
@@ -298,14 +377,20 @@ class Pages {
          {"has_outgoing", !outgoing.empty()},
          {"incoming", std::move(incoming)},
          {"outgoing", std::move(outgoing)},
-         {"incoming_pager", pager(r, "/faelle", *pages, "", "eingang",
-                                  more("eingang", box->incoming_total), box->incoming_total)},
-         {"outgoing_pager", pager(r, "/faelle", *pages, "", "ausgang",
-                                  more("ausgang", box->outgoing_total), box->outgoing_total)}},
+         {"incoming_none", none("eingang", "cases.incoming_none")},
+         {"outgoing_none", none("ausgang", "cases.outgoing_none")},
+         {"incoming_pager", pager(r, "/faelle", *pages, kept, "eingang",
+                                  more("eingang", box->incoming_listed), box->incoming_listed)},
+         {"outgoing_pager", pager(r, "/faelle", *pages, kept, "ausgang",
+                                  more("ausgang", box->outgoing_listed), box->outgoing_listed)}},
         sp);
-    if (box->incoming_open > 0) data["incoming_open"] = box->incoming_open;
-    if (box->incoming_overdue > 0) data["incoming_overdue"] = box->incoming_overdue;
-    if (box->outgoing_overdue > 0) data["outgoing_overdue"] = box->outgoing_overdue;
+    // The filters, once a box holds anything to choose from.
+    if (box->incoming_total > 0)
+      data["incoming_filters"] = filter_links(r, "eingang", *filters, *pages, box->incoming_total,
+                                              box->incoming_open, box->incoming_overdue);
+    if (box->outgoing_total > 0)
+      data["outgoing_filters"] = filter_links(r, "ausgang", *filters, *pages, box->outgoing_total,
+                                              box->outgoing_open, box->outgoing_overdue);
     if (auto fail = add_conference_inbox_section(web_, *c, r, data)) return *fail;
 
     return page(r, 200, "inbox", std::move(data), "page.cases.title", *c);
@@ -385,9 +470,9 @@ class Pages {
         {"has_shared", !shared.empty()},
         {"own", std::move(own)},
         {"shared", std::move(shared)},
-        {"own_pager", pager(r, "/faelle/liste", *pages, "", "eigene", own_cases->more,
-                            own_cases->own_total)},
-        {"shared_pager", pager(r, "/faelle/liste", *pages, "", "geteilt", shared_cases->more, -1)}};
+        {"own_pager",
+         pager(r, "/faelle/liste", *pages, {}, "eigene", own_cases->more, own_cases->own_total)},
+        {"shared_pager", pager(r, "/faelle/liste", *pages, {}, "geteilt", shared_cases->more, -1)}};
     return page(r, 200, "case_list", std::move(data), "page.case_list.title", *c);
   }
 

@@ -318,6 +318,66 @@ TEST_F(CaseworkPagesDb, HandoverReachesTheReceiverOnlyWithConsent) {
   EXPECT_FALSE(has(hidden.body, "Schulz"));
 }
 
+// The Posteingang's filter links: each names how many entries it lists,
+// the chosen one is marked (also for screen readers), and a filter that
+// lists nothing says so.
+TEST_F(CaseworkPagesDb, InboxFiltersChooseOpenOrOverdueHandovers) {
+  const std::string jc = sign_in("15003-jc");
+  const std::string path = create_case(jc);
+  const std::string csrf = csrf_of(jc);
+  ASSERT_EQ(
+      post(path + "/einwilligung",
+           "csrf_token=" + csrf + "&recipients=15003-ja&categories=master_data&purposes=Beratung" +
+               validity() + "&form=written&evidence_ref=AZ-8&given_by=young_person&informed=1",
+           jc)
+          .status,
+      303);
+  ASSERT_EQ(post(path + "/uebergaben",
+                 "csrf_token=" + csrf + "&handover_to_agency=15003-ja&handover_reason=Hilfe", jc)
+                .status,
+            303);
+  const std::string ja = sign_in("15003-ja");
+  auto all = get("/faelle", ja);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_TRUE(has(all.body, "aria-label=\"Eingehende Fallübergaben filtern\"")) << all.body;
+  EXPECT_TRUE(has(all.body, "href=\"/faelle#eingang\" aria-current=\"page\">Alle (1)</a>"))
+      << all.body;
+  EXPECT_TRUE(has(all.body, "href=\"/faelle?eingang_filter=offen#eingang\">Offen (1)</a>"));
+  EXPECT_TRUE(
+      has(all.body, "href=\"/faelle?eingang_filter=ueberfaellig#eingang\">Überfällig (0)</a>"));
+  auto overdue = get("/faelle?eingang_filter=ueberfaellig", ja);
+  ASSERT_EQ(overdue.status, 200);
+  EXPECT_FALSE(has(overdue.body, "Lena Schulz"));
+  EXPECT_TRUE(has(overdue.body, "Keine überfälligen Fallübergaben."));
+
+  // Past due (the triggers count it as the list lists it).
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec("UPDATE handovers SET due_on = '2020-01-02'"));
+    return ok();
+  }));
+  overdue = get("/faelle?eingang_filter=ueberfaellig", ja);
+  EXPECT_TRUE(has(overdue.body, "Lena Schulz")) << overdue.body;
+  EXPECT_TRUE(has(overdue.body, "aria-current=\"page\">Überfällig (1)</a>")) << overdue.body;
+  // Choosing a filter starts that box anew and keeps the other box's page.
+  auto paged = get("/faelle?ausgang=2&eingang=3", ja);
+  EXPECT_TRUE(has(paged.body, "href=\"/faelle?eingang_filter=offen&amp;ausgang=2#eingang\""))
+      << paged.body;
+
+  // Accepted: in the box, no longer open.
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec("UPDATE handovers SET state = 'accepted'"));
+    return ok();
+  }));
+  auto open = get("/faelle?eingang_filter=offen", ja);
+  EXPECT_FALSE(has(open.body, "Lena Schulz"));
+  EXPECT_TRUE(has(open.body, "Keine offenen Fallübergaben."));
+  EXPECT_TRUE(has(get("/faelle", ja).body, "Lena Schulz"));
+
+  auto bad = get("/faelle?eingang_filter=alle", ja);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(has(bad.body, "Unbekannter Filter")) << bad.body;
+}
+
 TEST_F(CaseworkPagesDb, UnknownCaseIs404) {
   const std::string cookie = sign_in("15003-jc");
   EXPECT_EQ(get("/faelle/999999", cookie).status, 404);

@@ -168,9 +168,16 @@ for (const viewport of VIEWPORTS) {
         assertIncludes(await incoming.innerText(), 'Lena Schulz');
         // The heading's count equals the entries listed under it.
         const heading = await page.locator('#eingang').innerText();
-        const listed = await incoming.locator('li').count();
+        const listed = await incoming.locator('li.lotse-item').count();
         assertIncludes(heading, `(${listed})`);
         await checkPage(page, 'cw-inbox-ja');
+        // The filter "Offen" lists the open handover and is marked as chosen.
+        await submit(page, `#eingang ~ nav a:has-text("${de['cases.filter.open']}")`);
+        assert.equal(
+          (await page.locator('#eingang ~ nav a[aria-current="page"]').innerText()).trim(),
+          `${de['cases.filter.open']} (1)`);
+        assertIncludes(await incoming.innerText(), 'Lena Schulz');
+        await checkPage(page, 'cw-inbox-ja-open');
 
         await submit(page, `#eingang ~ ul a[href="${caseUrl}"]`);
         assertIncludes(await page.locator('main').innerText(), de['case.not_released']);

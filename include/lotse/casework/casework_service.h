@@ -166,7 +166,15 @@ struct Inbox {
   // sent or received; overdue means open and past due.
   int incoming_open = 0, incoming_overdue = 0, outgoing_open = 0, outgoing_overdue = 0;
   int incoming_total = 0, outgoing_total = 0;
+  // The entries of the box the page's filter selects (all pages of it):
+  // *_total, *_open or *_overdue.
+  int incoming_listed = 0, outgoing_listed = 0;
 };
+
+// Which entries of a box a page lists: all of them, the open ones (sent or
+// received, waiting for the receiver), or the overdue ones among those. The
+// counts stay those of the whole box.
+enum class BoxFilter { kAll, kOpen, kOverdue };
 
 // One page of each box of the inbox, newest first. A large agency has
 // thousands of open handovers: lists are paged, the counts are not.
@@ -176,6 +184,8 @@ struct InboxPage {
   int outgoing_offset = 0;
   bool incoming = true;     // false: leave that box (list and counts) empty
   bool outgoing = true;
+  BoxFilter incoming_filter = BoxFilter::kAll;
+  BoxFilter outgoing_filter = BoxFilter::kAll;
 };
 
 struct AccessLogEntry {
