@@ -659,12 +659,11 @@ Result<CasePage> CaseworkService::case_page(const Reader& r, const ListFilter& f
                           own_where);
         break;
       case CaseScope::kShared:
-        // A case the agency owns is never "shared with" it, even if an old
-        // consent named it.
-        params.push_back(r.agency_key);
+        // A case the agency owns is never "shared with" it, even if a
+        // consent named it: case_shares holds no such row (migration 21),
+        // so a page is read on its index alone, however deep.
         sql =
-            "SELECT s.case_id FROM case_shares s JOIN cases k ON k.id = s.case_id "
-            "WHERE s.agency_key = ? AND k.owner_agency <> ? ORDER BY s.case_id DESC "
+            "SELECT case_id FROM case_shares WHERE agency_key = ? ORDER BY case_id DESC "
             "LIMIT ? OFFSET ?";
         break;
     }

@@ -392,7 +392,19 @@ TEST_F(CaseworkDb, CasePagesCountOwnCasesAndPageSharedOnes) {
   ASSERT_EQ(ja_shared->cases.size(), 1u);
   EXPECT_EQ(ja_shared->cases[0].id, c);
   EXPECT_EQ(ja_shared->own_total, -1);
-  // The owner never finds its own case among the shared ones.
+  // The owner never finds its own case among the shared ones, not even when
+  // a consent names the owner itself (older data, or rows an import wrote
+  // directly): case_shares never holds that row (migration 21).
+  EXPECT_TRUE(cw_->case_page(jc_, {.scope = CaseScope::kShared})->cases.empty());
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(
+        x.exec("INSERT INTO consent_recipients (consent_id, agency_key) "
+               "SELECT id, '15003-jc' FROM consents WHERE case_id = ?",
+               {c}));
+    return ok();
+  }));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_shares WHERE agency_key = '15003-jc'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_shares WHERE agency_key = '15003-ja'"), 1);
   EXPECT_TRUE(cw_->case_page(jc_, {.scope = CaseScope::kShared})->cases.empty());
   // Withdrawn: gone from the shared list on the next request, and unread.
   auto consents = cw_->consents(jc_, c);
@@ -414,6 +426,32 @@ TEST_F(CaseworkDb, CasePagesCountOwnCasesAndPageSharedOnes) {
                   "t.owner_agency AND k.status = t.status WHERE k.n IS NULL OR k.n <> t.n"),
             0);
   EXPECT_EQ(count("SELECT COALESCE(SUM(n), 0) FROM case_counts"), count("SELECT COUNT(*) FROM cases"));
+}
+
+// Migration 21 removes the rows that name a case's owner in a database that
+// has them, and from then on none is stored.
+TEST_F(CaseworkDb, MigrationRemovesSharesWithTheOwner) {
+  const std::int64_t c = shared_case();
+  const bool pg = db_->dialect() == store::Dialect::kPostgres;
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec_script(pg ? "DROP TRIGGER case_shares_not_owner ON case_shares; "
+                                 "DROP FUNCTION case_shares_not_owner();"
+                               : "DROP TRIGGER case_shares_not_owner;"));
+    LOTSE_TRY(x.exec("INSERT INTO case_shares (agency_key, case_id) VALUES ('15003-jc', ?)", {c}));
+    LOTSE_TRY(x.exec("DELETE FROM schema_migrations WHERE version = 21"));
+    return ok();
+  }));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_shares WHERE agency_key = '15003-jc'"), 1);
+  auto version = store::migrate(*db_);
+  ASSERT_TRUE(version) << version.error().message;
+  EXPECT_EQ(*version, store::latest_schema_version());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_shares WHERE agency_key = '15003-jc'"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_shares WHERE agency_key = '15003-ja'"), 1);
+  ASSERT_TRUE(db_->write([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(x.exec("INSERT INTO case_shares (agency_key, case_id) VALUES ('15003-jc', ?)", {c}));
+    return ok();
+  }));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM case_shares WHERE agency_key = '15003-jc'"), 0);
 }
 
 TEST_F(CaseworkDb, WithdrawalTakesEffectOnTheNextRequest) {

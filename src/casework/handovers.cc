@@ -474,11 +474,17 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
       if (b.filter == BoxFilter::kOverdue) list_params.push_back(today);
       list_params.push_back(std::int64_t{page.limit});
       list_params.push_back(std::int64_t{b.offset});
+      // The page's handovers are chosen on the handovers alone (on the
+      // box's covering index, filters apart), then joined: with OFFSET in the
+      // joined query, the database would join every skipped row too
+      // (measured at 1M persons, last Posteingang page: 14 ms of CPU).
       LOTSE_ASSIGN_OR_RETURN(
-          b.rows, x.query(fmt::format("SELECT {}{} WHERE {}{} ORDER BY h.id DESC LIMIT ? OFFSET ?",
-                                      kHandoverColumns, kHandoverJoins, b.where,
-                                      filter_condition(b.filter)),
-                          list_params));
+          b.rows,
+          x.query(
+              fmt::format("SELECT {}{} WHERE h.id IN (SELECT h.id FROM handovers h WHERE {}{} "
+                          "ORDER BY h.id DESC LIMIT ? OFFSET ?) ORDER BY h.id DESC",
+                          kHandoverColumns, kHandoverJoins, b.where, filter_condition(b.filter)),
+              list_params));
       for (const auto& row : b.rows) {
         asks.push_back({r.agency_key, row.integer(kColCaseId)});
         auto state = domain::parse_handover_state(row.text(kColState));

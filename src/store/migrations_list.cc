@@ -315,6 +315,7 @@ CREATE TABLE conference_items (
       migration_handover_due_counts(),
       migration_search_agency_trgm(),
       migration_drop_overdue_indexes(),
+      migration_case_shares_not_owner(),
   };
   return migrations;
 }

@@ -36,5 +36,7 @@ Migration migration_agency_order();       // 17: agencies of an alliance in key 
 Migration migration_handover_due_counts();  // 18: open handovers per agency, box and due date (triggers)
 Migration migration_search_agency_trgm();   // 19: the PostgreSQL search index holds the agency (btree_gin)
 Migration migration_drop_overdue_indexes();  // 20: drops the handovers' overdue indexes (unused since 18)
+// 21: case_shares never names the case's owner (trigger)
+Migration migration_case_shares_not_owner();
 
 }  // namespace lotse::store
