@@ -155,6 +155,28 @@ sed 's|^|/faelle/|' "$tmp/ids" >"$tmp/case_pages"
 sed 's|^|/api/v1/cases/|' "$tmp/ids" >"$tmp/case_api"
 echo "/faelle" >"$tmp/inbox"
 echo "/faelle/liste" >"$tmp/case_list"
+# Every page of both boxes of the Posteingang, whole and filtered to the open
+# and the overdue handovers (how many: the counts the page itself shows; the
+# outgoing box's recently declined ones left out).
+box_count() {
+  sql "SELECT COALESCE(SUM(n), 0) FROM handover_counts WHERE agency_key = '$USERNAME' AND box = '$1' AND state IN ($2)"
+}
+due_count() {
+  sql "SELECT COALESCE(SUM(n), 0) FROM handover_due_counts WHERE agency_key = '$USERNAME' AND box = '$1' AND due_on < '$(TZ=Europe/Berlin date +%F)'"
+}
+: >"$tmp/inbox_pages"
+for box in in out; do
+  param=eingang
+  [[ $box == out ]] && param=ausgang
+  open=$(box_count "$box" "'sent', 'received'")
+  if [[ $box == in ]]; then all=$(box_count in "'sent', 'received', 'accepted'"); else all=$(box_count out "'draft', 'sent', 'received', 'accepted'"); fi
+  for filter in "" offen ueberfaellig; do
+    case $filter in "") n=$all ;; offen) n=$open ;; ueberfaellig) n=$(due_count "$box") ;; esac
+    for ((page = 1; page <= (n + 24) / 25; page++)); do
+      echo "/faelle?${filter:+${param}_filter=$filter&}$param=$page" >>"$tmp/inbox_pages"
+    done
+  done
+done
 echo "/api/v1/handovers?box=in" >"$tmp/handovers_in"
 echo "/" >"$tmp/hello"
 
@@ -258,6 +280,8 @@ cpu_pid=$lotse_pid
 measure case_page "$base" "$tmp/case_pages" "$cookie" \
   "case page GET /faelle/{id} ($(wc -l <"$tmp/ids") ids)" "≤ 10"
 measure inbox "$base" "$tmp/inbox" "$cookie" "inbox GET /faelle" "≤ 10"
+measure inbox_pages "$base" "$tmp/inbox_pages" "$cookie" \
+  "inbox pages GET /faelle?eingang=… (all $(wc -l <"$tmp/inbox_pages") pages of both boxes, whole, open, overdue)" "–"
 measure case_list "$base" "$tmp/case_list" "$cookie" "case list GET /faelle/liste (own + shared, 25 each)" "–"
 measure search_api "$base" "$tmp/search_api" "$bearer" \
   "search GET /api/v1/cases?q=…&limit=$SEARCH_LIMIT (${#terms[@]} terms)" "≤ 20"
