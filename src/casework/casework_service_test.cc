@@ -1002,10 +1002,13 @@ TEST_F(CaseworkDb, InboxCountsEqualTheListedHandovers) {
 
 // The Posteingang's filters list exactly what their counts count, in both
 // boxes: the open handovers (sent, received) and the overdue ones among
-// them, paged newest first; the box's own counts stay those of the whole box.
+// them, these paged longest overdue first; the box's own counts stay those
+// of the whole box.
 TEST_F(CaseworkDb, InboxFiltersListWhatTheirCountsCount) {
   const HandoverView late_sent = handover(jc_, shared_case());
+  advance_days(7);  // the next one is sent, and falls due, a week later
   const HandoverView late_received = handover(jc_, shared_case());
+  ASSERT_LT(late_sent.due_on, late_received.due_on);
   ASSERT_TRUE(cw_->act_on_handover(ja_, late_received.id, HandoverAction::kReceive));
   const HandoverView accepted = handover(jc_, shared_case());
   ASSERT_TRUE(cw_->act_on_handover(ja_, accepted.id, HandoverAction::kReceive));
@@ -1040,15 +1043,24 @@ TEST_F(CaseworkDb, InboxFiltersListWhatTheirCountsCount) {
     EXPECT_EQ(out->outgoing_total, 4);
     EXPECT_EQ(out->outgoing_overdue, 2);
   }
-  // One overdue handover per page: the newest first, then the older one.
+  // One overdue handover per page: the longest overdue first, although it
+  // is the older one (the other lists show the newest first).
   auto first = cw_->inbox(ja_, {.limit = 1, .incoming_filter = BoxFilter::kOverdue});
   auto second =
       cw_->inbox(ja_, {.limit = 1, .incoming_offset = 1, .incoming_filter = BoxFilter::kOverdue});
   ASSERT_TRUE(first && second);
   ASSERT_EQ(first->incoming.size(), 1u);
   ASSERT_EQ(second->incoming.size(), 1u);
-  EXPECT_EQ(first->incoming[0].id, late_received.id);
-  EXPECT_EQ(second->incoming[0].id, late_sent.id);
+  EXPECT_EQ(first->incoming[0].id, late_sent.id);
+  EXPECT_EQ(second->incoming[0].id, late_received.id);
+  auto newest = cw_->inbox(ja_, {.limit = 1, .incoming_filter = BoxFilter::kOpen});
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->incoming.size(), 1u);
+  EXPECT_EQ(newest->incoming[0].id, fresh.id);
+  auto out_first = cw_->inbox(jc_, {.limit = 1, .outgoing_filter = BoxFilter::kOverdue});
+  ASSERT_TRUE(out_first);
+  ASSERT_EQ(out_first->outgoing.size(), 1u);
+  EXPECT_EQ(out_first->outgoing[0].id, late_sent.id);
 }
 
 // Working days count in German calendar days: a handover sent at 23:30 UTC

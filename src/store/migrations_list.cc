@@ -316,6 +316,7 @@ CREATE TABLE conference_items (
       migration_search_agency_trgm(),
       migration_drop_overdue_indexes(),
       migration_case_shares_not_owner(),
+      migration_handover_due_lists(),
   };
   return migrations;
 }

@@ -38,5 +38,7 @@ Migration migration_search_agency_trgm();   // 19: the PostgreSQL search index h
 Migration migration_drop_overdue_indexes();  // 20: drops the handovers' overdue indexes (unused since 18)
 // 21: case_shares never names the case's owner (trigger)
 Migration migration_case_shares_not_owner();
+// 22: a box's overdue handovers by due date (partial indexes)
+Migration migration_handover_due_lists();
 
 }  // namespace lotse::store

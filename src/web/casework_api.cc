@@ -435,8 +435,9 @@ constexpr api::ApiRoute kRoutes[] = {
      "Withdraw a handover", nullptr, 200, nullptr},
     {"GET", "/api/v1/handovers", list_handovers,
      "Incoming (box=in) or outgoing (box=out), newest first, paged (limit 1..500, default 50); "
-     "filter=open or overdue lists only those entries (default all); total, open and overdue "
-     "count the whole box, listed what the filter selects",
+     "filter=open or overdue lists only those entries (default all; overdue ones longest "
+     "overdue first); total, open and overdue count the whole box, listed what the filter "
+     "selects",
      nullptr, 200, "box,limit,offset,filter"},
     {"GET", "/api/v1/cases/{id}/access-log", access_log, "Who read or changed the case", nullptr,
      200, nullptr},

@@ -316,8 +316,12 @@ class Pages {
           {"url", section_url("/faelle", first, kept_filters(filters, box, &c), box, 1)},
           {"current", filters.at(box) == &c}});
     }
-    return json::object{{"label", msg(r, std::string("cases.filter.") + box)},
-                        {"links", std::move(links)}};
+    json::object out{{"label", msg(r, std::string("cases.filter.") + box)},
+                     {"links", std::move(links)}};
+    // The overdue ones come in another order than the rest: say so.
+    if (filters.at(box)->filter == casework::BoxFilter::kOverdue)
+      out["hint"] = msg(r, "cases.filter.overdue_order");
+    return out;
   }
 
   Response inbox(Request& r) {

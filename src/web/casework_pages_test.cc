@@ -358,6 +358,8 @@ TEST_F(CaseworkPagesDb, InboxFiltersChooseOpenOrOverdueHandovers) {
   overdue = get("/faelle?eingang_filter=ueberfaellig", ja);
   EXPECT_TRUE(has(overdue.body, "Lena Schulz")) << overdue.body;
   EXPECT_TRUE(has(overdue.body, "aria-current=\"page\">Überfällig (1)</a>")) << overdue.body;
+  EXPECT_TRUE(has(overdue.body, "Die am längsten überfälligen zuerst."));
+  EXPECT_FALSE(has(get("/faelle?eingang_filter=offen", ja).body, "am längsten"));
   // Choosing a filter starts that box anew and keeps the other box's page.
   auto paged = get("/faelle?ausgang=2&eingang=3", ja);
   EXPECT_TRUE(has(paged.body, "href=\"/faelle?eingang_filter=offen&amp;ausgang=2#eingang\""))

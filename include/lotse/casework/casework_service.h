@@ -172,11 +172,12 @@ struct Inbox {
 };
 
 // Which entries of a box a page lists: all of them, the open ones (sent or
-// received, waiting for the receiver), or the overdue ones among those. The
-// counts stay those of the whole box.
+// received, waiting for the receiver), or the overdue ones among those,
+// listed longest overdue first (by due date). The counts stay those of the
+// whole box.
 enum class BoxFilter { kAll, kOpen, kOverdue };
 
-// One page of each box of the inbox, newest first. A large agency has
+// One page of each box of the inbox, newest first (overdue: by due date). A large agency has
 // thousands of open handovers: lists are paged, the counts are not.
 struct InboxPage {
   int limit = 50;           // entries per box, 1..500
