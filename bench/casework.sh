@@ -156,24 +156,22 @@ sed 's|^|/api/v1/cases/|' "$tmp/ids" >"$tmp/case_api"
 echo "/faelle" >"$tmp/inbox"
 echo "/faelle/liste" >"$tmp/case_list"
 # Every page of both boxes of the Posteingang, whole and filtered to the open
-# and the overdue handovers (how many: the counts the page itself shows; the
-# outgoing box's recently declined ones left out).
-box_count() {
-  sql "SELECT COALESCE(SUM(n), 0) FROM handover_counts WHERE agency_key = '$USERNAME' AND box = '$1' AND state IN ($2)"
-}
-due_count() {
-  sql "SELECT COALESCE(SUM(n), 0) FROM handover_due_counts WHERE agency_key = '$USERNAME' AND box = '$1' AND due_on < '$(TZ=Europe/Berlin date +%F)'"
+# and the overdue handovers: as many as the server counts for each (the API's
+# "listed", the count the page's pager uses).
+listed() {
+  curl -s -H "$bearer" "$base/api/v1/handovers?box=$1&filter=$2&limit=1" |
+    grep -o '"listed":[0-9]*' | cut -d: -f2
 }
 : >"$tmp/inbox_pages"
 for box in in out; do
   param=eingang
   [[ $box == out ]] && param=ausgang
-  open=$(box_count "$box" "'sent', 'received'")
-  if [[ $box == in ]]; then all=$(box_count in "'sent', 'received', 'accepted'"); else all=$(box_count out "'draft', 'sent', 'received', 'accepted'"); fi
-  for filter in "" offen ueberfaellig; do
-    case $filter in "") n=$all ;; offen) n=$open ;; ueberfaellig) n=$(due_count "$box") ;; esac
+  for filter in all:"" open:offen overdue:ueberfaellig; do
+    n=$(listed "$box" "${filter%%:*}")
+    [[ -n "$n" ]] || die "no handover count for box=$box filter=${filter%%:*}"
+    value=${filter#*:}
     for ((page = 1; page <= (n + 24) / 25; page++)); do
-      echo "/faelle?${filter:+${param}_filter=$filter&}$param=$page" >>"$tmp/inbox_pages"
+      echo "/faelle?${value:+${param}_filter=$value&}$param=$page" >>"$tmp/inbox_pages"
     done
   done
 done

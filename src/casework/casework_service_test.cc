@@ -1032,14 +1032,14 @@ TEST_F(CaseworkDb, InboxFiltersListWhatTheirCountsCount) {
     auto in = cw_->inbox(ja_, {.limit = 25, .incoming_filter = want.filter});
     ASSERT_TRUE(in) << in.error().message;
     EXPECT_EQ(ids(in->incoming), want.ids);
-    EXPECT_EQ(in->incoming_listed, n);
+    EXPECT_EQ(in->incoming_count(want.filter), n);
     EXPECT_EQ(in->incoming_total, 4);
     EXPECT_EQ(in->incoming_open, 3);
     EXPECT_EQ(in->incoming_overdue, 2);
     auto out = cw_->inbox(jc_, {.limit = 25, .outgoing_filter = want.filter});
     ASSERT_TRUE(out) << out.error().message;
     EXPECT_EQ(ids(out->outgoing), want.ids);
-    EXPECT_EQ(out->outgoing_listed, n);
+    EXPECT_EQ(out->outgoing_count(want.filter), n);
     EXPECT_EQ(out->outgoing_total, 4);
     EXPECT_EQ(out->outgoing_overdue, 2);
   }

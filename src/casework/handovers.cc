@@ -50,8 +50,8 @@ enum HandoverColumn : int {
   kColFamilyName,
   kColBirthDate,
 };
-// The person's name and birth date come along but are used only where the
-// viewer's own access includes master data (view_from_row). The agencies' names come
+// The person's name and birth date come along and are cut by the gate for
+// the viewer (view_from_row). The agencies' names come
 // from AgencyNames: a page of handovers names the same few agencies, so
 // looking each up once is cheaper than joining it to every row.
 constexpr const char* kHandoverJoins =
@@ -174,12 +174,17 @@ Result<HandoverView> view_from_row(store::Executor& x, const store::Row& row, co
                            decisions.get(x, receiver_reader(v.to_agency), v.case_id, now_ms));
     v.suspended = !receiver.allowed;
   }
-  // The name only for a viewer whose own access includes master data: a
-  // receiver without it must not learn whom the handover concerns.
+  // The person as the gate cuts it for the viewer, as it cuts any record: a
+  // receiver without master data must not learn whom the handover concerns.
   LOTSE_ASSIGN_OR_RETURN(privacy::CaseAccess access, decisions.get(x, viewer, v.case_id, now_ms));
-  if (access.allowed && access.categories.has(domain::DataCategory::kMasterData)) {
-    v.person_name = row.text(kColGivenName) + " " + row.text(kColFamilyName);
-    v.person_birth_date = row.text(kColBirthDate);
+  domain::CaseRecord named;
+  named.person.given_name = row.text(kColGivenName);
+  named.person.family_name = row.text(kColFamilyName);
+  named.person.birth_date = row.text(kColBirthDate);
+  named = privacy::PolicyGate::cut(std::move(named), access, viewer);
+  if (!named.person.given_name.empty()) {
+    v.person_name = named.person.given_name + " " + named.person.family_name;
+    v.person_birth_date = std::move(named.person.birth_date);
   }
   return v;
 }
@@ -198,27 +203,29 @@ constexpr const char* kOutgoingBox =
     "h.from_agency = ? AND (h.state IN ('draft', 'sent', 'received', 'accepted') OR "
     "(h.state = 'declined' AND h.updated_at >= ?))";
 
-// The filter's condition, appended to a box's (parameter: for kOverdue,
-// today). Overdue as HandoverView::overdue and handover_due_counts count it:
-// open, with a sending time and a due date before today (the terms of the
-// partial indexes of migration 22, which SQLite matches as written).
-const char* filter_condition(BoxFilter f) {
+// What a filter adds to a box's list: its condition, appended to the box's
+// (parameter: for kOverdue, today), and the list's order. Overdue as
+// HandoverView::overdue and handover_due_counts count it: open, with a
+// sending time and a due date before today (the terms of migration 22's
+// partial indexes, which SQLite matches as written), longest overdue first
+// (by due date, then in the order they were sent); the others newest first.
+struct FilterSql {
+  const char* condition;
+  const char* order;
+};
+FilterSql filter_sql(BoxFilter f) {
   switch (f) {
-    case BoxFilter::kAll:
-      return "";
     case BoxFilter::kOpen:
-      return " AND h.state IN ('sent', 'received')";
+      return {" AND h.state IN ('sent', 'received')", "h.id DESC"};
     case BoxFilter::kOverdue:
-      return " AND h.state IN ('sent', 'received') AND h.sent_at IS NOT NULL AND "
-             "h.due_on IS NOT NULL AND h.due_on < ?";
+      return {
+          " AND h.state IN ('sent', 'received') AND h.sent_at IS NOT NULL AND "
+          "h.due_on IS NOT NULL AND h.due_on < ?",
+          "h.due_on, h.id"};
+    case BoxFilter::kAll:
+      break;
   }
-  return "";
-}
-
-// The order of a box's list: newest first; the overdue ones longest
-// overdue first (by due date, then in the order they were sent).
-const char* filter_order(BoxFilter f) {
-  return f == BoxFilter::kOverdue ? "h.due_on, h.id" : "h.id DESC";
+  return {"", "h.id DESC"};
 }
 
 Result<HandoverView> load_view(store::Executor& x, std::int64_t id, const Reader& viewer,
@@ -423,16 +430,10 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
                                          {r.agency_key, std::string(b), today}));
       return static_cast<int>(n);
     };
-    // What a filter lists of a box, counted the same way.
-    auto listed = [](BoxFilter f, int total, int open, int overdue) {
-      return f == BoxFilter::kOpen ? open : f == BoxFilter::kOverdue ? overdue : total;
-    };
     if (page.incoming) {
       box.incoming_open = in_state("in", {"sent", "received"});
       box.incoming_total = box.incoming_open + in_state("in", {"accepted"});
       LOTSE_ASSIGN_OR_RETURN(box.incoming_overdue, overdue("in"));
-      box.incoming_listed =
-          listed(page.incoming_filter, box.incoming_total, box.incoming_open, box.incoming_overdue);
     }
     if (page.outgoing) {
       box.outgoing_open = in_state("out", {"sent", "received"});
@@ -444,8 +445,6 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
       box.outgoing_total = box.outgoing_open + in_state("out", {"draft", "accepted"}) +
                            static_cast<int>(declined_shown);
       LOTSE_ASSIGN_OR_RETURN(box.outgoing_overdue, overdue("out"));
-      box.outgoing_listed =
-          listed(page.outgoing_filter, box.outgoing_total, box.outgoing_open, box.outgoing_overdue);
     }
 
     // The listed pages of both boxes, then every decision they need at once:
@@ -477,6 +476,7 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
     std::vector<privacy::PolicyGate::AgencyCase> asks;
     for (Box& b : boxes) {
       if (!b.wanted) continue;
+      const FilterSql filter = filter_sql(b.filter);
       store::Params list_params = b.params;
       if (b.filter == BoxFilter::kOverdue) list_params.push_back(today);
       list_params.push_back(std::int64_t{page.limit});
@@ -488,8 +488,8 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
       LOTSE_ASSIGN_OR_RETURN(
           b.rows, x.query(fmt::format("SELECT {0}{1} WHERE h.id IN (SELECT h.id FROM handovers h "
                                       "WHERE {2}{3} ORDER BY {4} LIMIT ? OFFSET ?) ORDER BY {4}",
-                                      kHandoverColumns, kHandoverJoins, b.where,
-                                      filter_condition(b.filter), filter_order(b.filter)),
+                                      kHandoverColumns, kHandoverJoins, b.where, filter.condition,
+                                      filter.order),
                           list_params));
       for (const auto& row : b.rows) {
         asks.push_back({r.agency_key, row.integer(kColCaseId)});

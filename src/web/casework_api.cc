@@ -369,11 +369,12 @@ Response list_handovers(WebContext& web, Request& r, const Reader& me) {
   json::array items;
   for (const auto& h : in ? inbox->incoming : inbox->outgoing) items.push_back(handover_json(h));
   return json_response(
-      200, json::object{{"items", std::move(items)},
-                        {"total", in ? inbox->incoming_total : inbox->outgoing_total},
-                        {"open", in ? inbox->incoming_open : inbox->outgoing_open},
-                        {"overdue", in ? inbox->incoming_overdue : inbox->outgoing_overdue},
-                        {"listed", in ? inbox->incoming_listed : inbox->outgoing_listed}});
+      200,
+      json::object{{"items", std::move(items)},
+                   {"total", in ? inbox->incoming_total : inbox->outgoing_total},
+                   {"open", in ? inbox->incoming_open : inbox->outgoing_open},
+                   {"overdue", in ? inbox->incoming_overdue : inbox->outgoing_overdue},
+                   {"listed", in ? inbox->incoming_count(filter) : inbox->outgoing_count(filter)}});
 }
 
 Response access_log(WebContext& web, Request& r, const Reader& me) {

@@ -301,18 +301,15 @@ class Pages {
   // entries it lists; choosing one starts that box at its first page.
   json::object filter_links(const Request& r, const char* box,
                             const std::map<std::string, const BoxFilterChoice*>& filters,
-                            const std::map<std::string, int>& pages, int total, int open,
-                            int overdue) {
+                            const std::map<std::string, int>& pages, const casework::Inbox& inbox) {
     std::map<std::string, int> first = pages;
     first[box] = 1;
+    const bool incoming = std::string_view(box) == "eingang";
     json::array links;
     for (const BoxFilterChoice& c : kBoxFilters) {
-      const int n = c.filter == casework::BoxFilter::kOpen      ? open
-                    : c.filter == casework::BoxFilter::kOverdue ? overdue
-                                                                : total;
       links.push_back(json::object{
           {"label", msg(r, c.label)},
-          {"count", n},
+          {"count", incoming ? inbox.incoming_count(c.filter) : inbox.outgoing_count(c.filter)},
           {"url", section_url("/faelle", first, kept_filters(filters, box, &c), box, 1)},
           {"current", filters.at(box) == &c}});
     }
@@ -370,6 +367,8 @@ class Pages {
       return msg(r, key ? key : all_key);
     };
     const auto kept = kept_filters(*filters);
+    const int incoming_listed = box->incoming_count(filters->at("eingang")->filter);
+    const int outgoing_listed = box->outgoing_count(filters->at("ausgang")->filter);
     // Headings carry the size of the whole box (counted in SQL), the pager
     // says which part of it this page shows. The cases themselves are on
     // the case list (/faelle/liste): the Posteingang is what needs action.
@@ -384,17 +383,15 @@ class Pages {
          {"incoming_none", none("eingang", "cases.incoming_none")},
          {"outgoing_none", none("ausgang", "cases.outgoing_none")},
          {"incoming_pager", pager(r, "/faelle", *pages, kept, "eingang",
-                                  more("eingang", box->incoming_listed), box->incoming_listed)},
+                                  more("eingang", incoming_listed), incoming_listed)},
          {"outgoing_pager", pager(r, "/faelle", *pages, kept, "ausgang",
-                                  more("ausgang", box->outgoing_listed), box->outgoing_listed)}},
+                                  more("ausgang", outgoing_listed), outgoing_listed)}},
         sp);
     // The filters, once a box holds anything to choose from.
     if (box->incoming_total > 0)
-      data["incoming_filters"] = filter_links(r, "eingang", *filters, *pages, box->incoming_total,
-                                              box->incoming_open, box->incoming_overdue);
+      data["incoming_filters"] = filter_links(r, "eingang", *filters, *pages, *box);
     if (box->outgoing_total > 0)
-      data["outgoing_filters"] = filter_links(r, "ausgang", *filters, *pages, box->outgoing_total,
-                                              box->outgoing_open, box->outgoing_overdue);
+      data["outgoing_filters"] = filter_links(r, "ausgang", *filters, *pages, *box);
     if (auto fail = add_conference_inbox_section(web_, *c, r, data)) return *fail;
 
     return page(r, 200, "inbox", std::move(data), "page.cases.title", *c);

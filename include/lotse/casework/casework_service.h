@@ -158,6 +158,12 @@ struct CaseView {
   std::vector<HandoverView> handovers;                // as case_handovers gives them
 };
 
+// Which entries of a box a page lists: all of them, the open ones (sent or
+// received, waiting for the receiver), or the overdue ones among those,
+// listed longest overdue first (by due date). The counts stay those of the
+// whole box.
+enum class BoxFilter { kAll, kOpen, kOverdue };
+
 struct Inbox {
   std::vector<HandoverView> incoming;  // to the caller's agency: sent, received, accepted
   std::vector<HandoverView> outgoing;  // from it: draft, sent, received, accepted, declined
@@ -166,16 +172,18 @@ struct Inbox {
   // sent or received; overdue means open and past due.
   int incoming_open = 0, incoming_overdue = 0, outgoing_open = 0, outgoing_overdue = 0;
   int incoming_total = 0, outgoing_total = 0;
-  // The entries of the box the page's filter selects (all pages of it):
-  // *_total, *_open or *_overdue.
-  int incoming_listed = 0, outgoing_listed = 0;
-};
 
-// Which entries of a box a page lists: all of them, the open ones (sent or
-// received, waiting for the receiver), or the overdue ones among those,
-// listed longest overdue first (by due date). The counts stay those of the
-// whole box.
-enum class BoxFilter { kAll, kOpen, kOverdue };
+  // How many entries of a box `filter` lists (all pages of it).
+  int incoming_count(BoxFilter filter) const {
+    return count(filter, incoming_total, incoming_open, incoming_overdue);
+  }
+  int outgoing_count(BoxFilter filter) const {
+    return count(filter, outgoing_total, outgoing_open, outgoing_overdue);
+  }
+  static int count(BoxFilter filter, int total, int open, int overdue) {
+    return filter == BoxFilter::kOpen ? open : filter == BoxFilter::kOverdue ? overdue : total;
+  }
+};
 
 // One page of each box of the inbox, newest first (overdue: by due date). A large agency has
 // thousands of open handovers: lists are paged, the counts are not.

@@ -122,7 +122,9 @@ class PolicyGate {
                                   const std::vector<NameRead>& reads, ReadPath path,
                                   std::int64_t now_ms);
 
-  // Cuts a full record down to `access` for `reader` (exposed for tests).
+  // Cuts a record down to `access` for `reader`: the one place that says
+  // which fields each category covers (also for the names in handover
+  // lines, and for tests).
   static domain::CaseRecord cut(domain::CaseRecord full, const CaseAccess& access,
                                 const Reader& reader);
 };
