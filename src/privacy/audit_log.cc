@@ -8,6 +8,7 @@
 #include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -319,25 +320,52 @@ std::vector<AuditEntry> merge_logs(std::vector<AuditEntry> changes, std::vector<
   return out;
 }
 
+// The read-log entry one read() keeps: every event the read's gated calls
+// audit (a case page: the case and its consents), one actor and request.
+struct KeptReads {
+  std::int64_t at_ms = 0;
+  std::int64_t as_of = 0;
+  std::vector<AuditEvent> events;
+  StoredEntry entry;  // of `events`, rebuilt as they grow: outside the writer's lock
+};
+constexpr char kKeptReadsKey = 0;
+
+// A gated read inside read(): its events go to the read log in one entry,
+// written right after the snapshot ends, before the read returns
+// (store::Executor::write_after_read). One entry per read, not per call:
+// each entry costs the read-log head, a hash and its index rows.
+Result<void> keep_read_entries(store::Executor& x, std::int64_t at_ms,
+                               const std::vector<AuditEvent>& events) {
+  std::shared_ptr<void>& slot = x.attachment(&kKeptReadsKey);
+  auto kept = std::static_pointer_cast<KeptReads>(slot);
+  // Another actor or request in the same read (none does so today) gets an
+  // entry of its own, as a batch holds one actor's request.
+  if (!kept || kept->events.front().actor != events.front().actor ||
+      kept->events.front().request_id != events.front().request_id) {
+    kept = std::make_shared<KeptReads>();
+    kept->at_ms = at_ms;
+    // Where the read stands in the change log: the report and the access
+    // log tell reads of a record from reads of an earlier one with the same
+    // id by it.
+    LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(change_log().head_sql));
+    kept->as_of = head.integer(0);
+    LOTSE_TRY(x.write_after_read([kept](store::Executor& w) {
+      return append_to(w, read_log(), kept->at_ms, kept->entry, kept->as_of);
+    }));
+    slot = kept;
+  }
+  kept->events.insert(kept->events.end(), events.begin(), events.end());
+  LOTSE_ASSIGN_OR_RETURN(kept->entry, stored_entry(kept->events));
+  return ok();
+}
+
 }  // namespace
 
 Result<void> AuditLog::append_all(store::Executor& x, std::int64_t at_ms,
                                   const std::vector<AuditEvent>& events) {
   if (events.empty()) return ok();
+  if (x.read_only()) return keep_read_entries(x, at_ms, events);
   LOTSE_ASSIGN_OR_RETURN(StoredEntry entry, stored_entry(events));
-  // A gated read inside read(): the entries go to the read log, written
-  // right after the snapshot ends, before the read returns
-  // (store::Executor::write_after_read).
-  if (x.read_only()) {
-    // Where the read stands in the change log: the report and the access
-    // log tell reads of a record from reads of an earlier one with the same
-    // id by it.
-    LOTSE_ASSIGN_OR_RETURN(store::Row head, x.query_one(change_log().head_sql));
-    return x.write_after_read(
-        [at_ms, entry = std::move(entry), as_of = head.integer(0)](store::Executor& w) {
-          return append_to(w, read_log(), at_ms, entry, as_of);
-        });
-  }
   return append_to(x, change_log(), at_ms, entry, std::nullopt);
 }
 

@@ -398,6 +398,41 @@ TEST_F(AuditLogDb, ListReadsAreFoundItemByItem) {
   EXPECT_EQ(report->entries_checked, 3);
 }
 
+// All that one read audits is one entry of the read log (a case page
+// audits the case and then its consents): one head, hash and index row per
+// page view. Its events stay entries of their own to every reader, in the
+// order they were audited. Another request in the same read keeps its own.
+TEST_F(AuditLogDb, EverythingOneReadAuditsIsOneEntry) {
+  auto event = [](std::string action, std::string request) {
+    return AuditEvent{.actor = "15003-jc",
+                      .action = std::move(action),
+                      .object = "case:7",
+                      .legal_basis = "Eigene Fallakte",
+                      .request_id = std::move(request),
+                      .details_json = R"({"path":"item"})"};
+  };
+  auto r = db_->read([&](store::Executor& x) -> Result<void> {
+    LOTSE_TRY(AuditLog::append(x, 1000, event("case.read", "page")));
+    LOTSE_TRY(AuditLog::append_all(x, 1000, {event("consent.list", "page")}));
+    return AuditLog::append(x, 1000, event("case.read", "other"));
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_log"), 2);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_object_hours"), 1);
+
+  auto about = db_->read(
+      [](store::Executor& x) { return AuditLog::entries_about(x, {{.object = "case:7"}}); });
+  ASSERT_TRUE(about) << about.error().message;
+  std::vector<std::string> found;
+  for (const auto& e : *about)
+    found.push_back(fmt::format("{}#{}.{} {}", e.event.request_id, e.seq, e.item, e.event.action));
+  EXPECT_EQ(found, (std::vector<std::string>{"page#1.1 case.read", "page#1.2 consent.list",
+                                             "other#2.0 case.read"}));
+  auto report = AuditLog::verify(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
 // The read log's chain is verified like the change log's; a changed entry
 // is named with its log.
 TEST_F(AuditLogDb, ChangedReadLogEntryIsNamed) {

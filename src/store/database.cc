@@ -69,6 +69,12 @@ Result<void> Executor::write_after_read(Work work) {
   return ok();
 }
 
+std::shared_ptr<void>& Executor::attachment(const void* key) {
+  for (auto& [k, value] : attachments_)
+    if (k == key) return value;
+  return attachments_.emplace_back(key, nullptr).second;
+}
+
 Result<std::int64_t> Executor::query_int(std::string_view sql, const Params& params) {
   LOTSE_ASSIGN_OR_RETURN(Row row, query_one(sql, params));
   if (row.size() == 0) return Error::internal("query_int: the statement returned no columns");

@@ -10,7 +10,9 @@
 //   written in one write transaction right after it, before read() returns:
 //   the reader gets nothing unless its entries are written
 //   (store::Executor::write_after_read). Kept apart so that page views do
-//   not commit to the file the case data lives in.
+//   not commit to the file the case data lives in. All that one read()
+//   audits (a case page: the case and its consents) is one entry, a batch
+//   when there are several events (below).
 //
 //   db.write([&](store::Executor& x) -> Result<void> {
 //     LOTSE_TRY(change_something(x));

@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -109,6 +110,13 @@ class Executor {
   using Work = std::function<Result<void>(Executor&)>;
   Result<void> write_after_read(Work work);
 
+  // State a layer above keeps for the rest of this read() or write(), under
+  // a key of its own (the address of one of its statics): lets several calls
+  // in one read add to the same kept work instead of each keeping its own
+  // (AuditLog writes one read-log entry per read). Empty until set; dropped
+  // with the executor.
+  std::shared_ptr<void>& attachment(const void* key);
+
  protected:
   explicit Executor(bool read_only) : read_only_(read_only) {}
 
@@ -118,6 +126,7 @@ class Executor {
 
   const bool read_only_;
   std::vector<Work> deferred_;
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> attachments_;  // a few at most
 };
 
 class Database {
