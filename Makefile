@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 DB ?= sqlite:lotse.db
 
-.PHONY: run test deps build demo-db bench bench-casework bench-portal bench-templates format clean
+.PHONY: run test deps build demo-db bench bench-casework bench-portal bench-capacity bench-templates format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -35,6 +35,11 @@ bench-casework: build
 # fresh demo database, next to a hello-world baseline (bench/README.md).
 bench-portal: build
 	@BUILD_DIR=$(BUILD_DIR) bash bench/portal.sh
+
+# The latency a page of a given CPU cost can have on this machine at 32
+# connections: hello_world spending a fixed time per request (bench/README.md).
+bench-capacity: build
+	@BUILD_DIR=$(BUILD_DIR) bash bench/capacity.sh
 
 # Page rendering: our compiled Template against kainjow (the engine it
 # replaced) on the case page and the Posteingang, Google Benchmark.

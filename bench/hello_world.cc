@@ -6,13 +6,22 @@
 //   build/bench/hello_world --port 18081 --threads 2
 //   curl http://127.0.0.1:18081/     # Hello, world
 //
+// bench/capacity.sh also gives each request a fixed amount of work:
+// --work-us N spends N microseconds of the thread's CPU time before
+// answering (a page that costs N us, whatever the scheduler does meanwhile),
+// --body-bytes B answers B bytes instead of the greeting. So it measures
+// what latency a server with a given cost per request can have on this
+// machine at a given number of connections.
+//
 // Listens on 127.0.0.1 only; stops on SIGINT/SIGTERM.
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,9 +34,30 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+struct Work {
+  std::int64_t cpu_us = 0;  // CPU time spent on each request
+  std::string body = "Hello, world";
+};
+
+std::int64_t thread_cpu_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+// Busy until this thread has run `us` microseconds more: time on the CPU,
+// not on the clock, so a request preempted meanwhile still costs `us`.
+void spend_cpu(std::int64_t us) {
+  if (us <= 0) return;
+  const std::int64_t until = thread_cpu_ns() + us * 1000;
+  volatile std::uint64_t sink = 0;
+  while (thread_cpu_ns() < until)
+    for (int i = 0; i < 64; ++i) sink = sink + static_cast<std::uint64_t>(i);
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  explicit Session(tcp::socket socket) : stream_(std::move(socket)) {
+  Session(tcp::socket socket, const Work& work) : stream_(std::move(socket)), work_(work) {
     beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
@@ -50,9 +80,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res_ = {};
     res_.version(req_.version());
     if (req_.method() == http::verb::get || req_.method() == http::verb::head) {
+      spend_cpu(work_.cpu_us);
       res_.result(http::status::ok);
       res_.set(http::field::content_type, "text/plain; charset=utf-8");
-      res_.body() = "Hello, world";
+      res_.body() = work_.body;
     } else {
       res_.result(http::status::method_not_allowed);
     }
@@ -76,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  const Work& work_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   http::response<http::string_body> res_;
@@ -83,8 +115,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Listener {
  public:
-  Listener(asio::io_context& io, tcp::endpoint endpoint)
-      : io_(io), acceptor_(asio::make_strand(io)) {
+  Listener(asio::io_context& io, tcp::endpoint endpoint, const Work& work)
+      : io_(io), acceptor_(asio::make_strand(io)), work_(work) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -94,7 +126,7 @@ class Listener {
   void accept() {
     acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket s) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(s))->start();
+      if (!ec) std::make_shared<Session>(std::move(s), work_)->start();
       accept();
     });
   }
@@ -109,10 +141,12 @@ class Listener {
  private:
   asio::io_context& io_;
   tcp::acceptor acceptor_;
+  const Work& work_;
 };
 
 int usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s [--port P] [--threads N]\n", argv0);
+  std::fprintf(stderr, "usage: %s [--port P] [--threads N] [--work-us N] [--body-bytes B]\n",
+               argv0);
   return 2;
 }
 
@@ -121,11 +155,19 @@ int usage(const char* argv0) {
 int main(int argc, char** argv) {
   int port = 18081;
   int threads = 2;
+  Work work;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
       port = std::atoi(argv[++i]);
     } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--work-us") == 0 && i + 1 < argc) {
+      work.cpu_us = std::atoll(argv[++i]);
+      if (work.cpu_us < 0 || work.cpu_us > 1'000'000) return usage(argv[0]);
+    } else if (std::strcmp(argv[i], "--body-bytes") == 0 && i + 1 < argc) {
+      const long long n = std::atoll(argv[++i]);
+      if (n < 1 || n > 10'000'000) return usage(argv[0]);
+      work.body.assign(static_cast<std::size_t>(n), 'x');
     } else {
       return usage(argv[0]);
     }
@@ -134,7 +176,8 @@ int main(int argc, char** argv) {
 
   asio::io_context io(threads);
   Listener listener(
-      io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+      io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+      work);
   listener.accept();
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) {
