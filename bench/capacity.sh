@@ -31,7 +31,7 @@ SERVER_THREADS=${SERVER_THREADS:-2}
 WARMUP=${WARMUP:-2s}
 HELLO="$BUILD_DIR/bench/hello_world"
 
-# die, $tmp with its exit trap, free_port, wait_ready, to_ms.
+# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 [[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
@@ -46,24 +46,13 @@ for work in $WORK_US; do
   pid=$!
   pids+=("$pid")
   wait_ready hello_world "$pid" "http://127.0.0.1:$port/" "$tmp/hello-$work.log"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port/" >/dev/null
-  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  out="$tmp/wrk-$work.txt"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/" >"$out"
-  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  cpu_pid=$pid
+  run_wrk "work-$work" "http://127.0.0.1:$port/"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  grep -q "Non-2xx or 3xx responses" "$out" && { cat "$out" >&2; die "hello_world answered errors"; }
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  requests=$(awk '/requests in/ {print $1}' "$out")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  [[ -n "$rps" && -n "$requests" ]] || { cat "$out" >&2; die "could not parse wrk output"; }
-  cpu=$(awk -v a="$before" -v b="$after" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }')
-  rows+=("$(awk -v w="$work" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" 'BEGIN {
+  rows+=("$(awk -v w="$work" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu_ms" 'BEGIN {
     printf "| %d | %.0f | %.2f | %.2f | %.2f | %s |", w, r, a, b, (a > 0 ? b / a : 0), c }')")
-  echo "bench: work $work us: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu ms/request"
+  echo "bench: work $work us: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"
 done
 
 report=$(

@@ -43,7 +43,7 @@ HELLO="$BUILD_DIR/bench/hello_world"
 USERNAME=15003-jc
 PASSWORD=demo
 
-# die, $tmp with its exit trap, free_port, wait_ready, to_ms.
+# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 command -v curl >/dev/null || die "curl not found (make deps installs it)"
@@ -216,50 +216,21 @@ sample_rss() {
 }
 
 cpu_pid=$lotse_pid
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$cpu_pid/stat" 2>/dev/null || echo 0; }
 
 rows=()
 hello_rps=0
 hello_p99=0
 think=0  # the think time of the runs measure() makes (ms, 0: none)
-measure() {  # name, url base, paths file ("" for a plain URL), auth header
-  local name=$1 url=$2 paths=$3 auth=$4 out="$tmp/wrk-$1-$think.txt" args=()
+during=sample_rss  # run_wrk samples the server's memory while it measures
+measure() {  # name, url base, paths file ("" for a plain URL), auth header, label, target
+  local name=$1 url=$2 paths=$3 auth=$4 args=()
   [[ -n "$paths" ]] && args=(-s bench/casework.lua)
-  PATHS_FILE=$paths AUTH_HEADER=$auth THINK_MS=$think wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
-    -d"$WARMUP" "${args[@]}" "$url" >/dev/null
-  PATHS_FILE=$paths AUTH_HEADER=$auth THINK_MS=$think wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
-    -d"$DURATION" --latency "${args[@]}" "$url" >"$out" &
-  local wrk_pid=$!
-  local cpu_before
-  cpu_before=$(cpu_ticks)
-  while kill -0 "$wrk_pid" 2>/dev/null; do
-    sample_rss
-    sleep 1
-  done
-  wait "$wrk_pid"
-  local cpu_after
-  cpu_after=$(cpu_ticks)
-  if grep -q "Non-2xx or 3xx responses" "$out"; then
-    cat "$out" >&2
-    die "$name answered errors during the run; the figures would be meaningless"
-  fi
-  local rps p50 p99
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  local requests
-  requests=$(awk '/requests in/ {print $1}' "$out")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  [[ -n "$rps" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
+  PATHS_FILE=$paths AUTH_HEADER=$auth THINK_MS=$think run_wrk "$name-$think" "$url" "${args[@]}"
   if [[ $name == hello ]]; then
     hello_rps=$rps
     hello_p99=$p99
   fi
-  # CPU time the server spent per request (user + system, from
-  # /proc/PID/stat): unlike latency it does not depend on what else runs on
-  # the machine. The hello_world row shows hello_world's own.
-  local cpu_ms
-  cpu_ms=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }')
+  # The hello_world row shows hello_world's own CPU time (cpu_pid).
   rows+=("$(awk -v n="$5" -v r="$rps" -v a="$p50" -v b="$p99" -v hr="$hello_rps" -v hp="$hello_p99" \
     -v t="$6" -v c="$cpu_ms" 'BEGIN {
       printf "| %s | %.0f | %.2f | %.2f | %.1f %% | %.1fx | %s | %s |", n, r, a, b,

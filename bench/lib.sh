@@ -1,6 +1,7 @@
-# Shared by the bench scripts (run.sh, casework.sh, portal.sh), sourced from
-# the repository root: a scratch directory whose servers are stopped on exit,
-# a free port, waiting for a server, and wrk's latencies in milliseconds.
+# Shared by the bench scripts (run.sh, casework.sh, portal.sh, capacity.sh),
+# sourced from the repository root: a scratch directory whose servers are
+# stopped on exit, a free port, waiting for a server, wrk's latencies in
+# milliseconds, and one measured wrk run (run_wrk).
 # Sourcing creates $tmp and the pids array and installs the exit trap.
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -59,4 +60,42 @@ to_ms() {
     else if (v ~ /s$/) n *= 1000
     printf "%.2f", n
   }'
+}
+
+# The CPU time (user + system, clock ticks) process $cpu_pid has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$cpu_pid/stat" 2>/dev/null || echo 0; }
+
+# One measurement: wrk against a URL for $WARMUP, then for $DURATION with
+# --latency (-t$WRK_THREADS -c$CONNECTIONS; extra wrk arguments go before the
+# URL). Any answer other than 2xx/3xx fails the script: an error page is cheap
+# and the figures would be meaningless. Leaves in globals: rps, requests, p50
+# and p99 (ms), and cpu_ms, the CPU time process $cpu_pid spent per request
+# meanwhile (unlike latency it hardly depends on what else runs on the
+# machine; wrk shares its CPUs). `during`, if set, names a command run about
+# every half second while wrk runs. wrk's own output is "$tmp/wrk-NAME.txt".
+run_wrk() {  # name, url, wrk arguments...
+  local name=$1 url=$2 out="$tmp/wrk-$1.txt"
+  shift 2
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null
+  local before after wrk_pid
+  before=$(cpu_ticks)
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$out" &
+  wrk_pid=$!
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    [[ -n ${during:-} ]] && "$during"
+    sleep 0.5
+  done
+  wait "$wrk_pid" || { cat "$out" >&2; die "wrk failed for $name"; }
+  after=$(cpu_ticks)
+  if grep -q "Non-2xx or 3xx responses" "$out"; then
+    cat "$out" >&2
+    die "$name answered errors during the run; the figures would be meaningless"
+  fi
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  [[ -n "$rps" && -n "$requests" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  cpu_ms=$(awk -v a="$before" -v b="$after" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }')
 }

@@ -28,7 +28,7 @@ SLUG=${SLUG:-magdeburg}
 POSTCODE=${POSTCODE:-39104}
 NEED=${NEED:-applications}
 
-# die, $tmp with its exit trap, free_port, wait_ready, to_ms.
+# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 command -v curl >/dev/null || die "curl not found (make deps installs it)"
@@ -68,38 +68,19 @@ grep -q "$POSTCODE" <<<"$search_html" || die "GET $search_path does not mention 
 
 # --- measuring -------------------------------------------------------------------
 cpu_pid=$lotse_pid
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$cpu_pid/stat" 2>/dev/null || echo 0; }
 
 rows=()
 hello_rps=0
 hello_p50=0
 hello_p99=0
 measure() {  # name, URL, label
-  local name=$1 url=$2 label=$3 out="$tmp/wrk-$1.txt"
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
-  local before after
-  before=$(cpu_ticks)
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out"
-  after=$(cpu_ticks)
-  if grep -q "Non-2xx or 3xx responses" "$out"; then
-    cat "$out" >&2
-    die "$name answered errors during the run; the figures would be meaningless"
-  fi
-  local rps requests p50 p99 cpu_ms
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  requests=$(awk '/requests in/ {print $1}' "$out")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  [[ -n "$rps" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
+  local name=$1 url=$2 label=$3
+  run_wrk "$name" "$url"
   if [[ $name == hello ]]; then
     hello_rps=$rps
     hello_p50=$p50
     hello_p99=$p99
   fi
-  # Server CPU (user + system) per request: unlike latency, it hardly
-  # depends on what else runs on the machine (wrk shares the CPUs).
-  cpu_ms=$(awk -v a="$before" -v b="$after" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / hz / n : 0) }')
   rows+=("$(awk -v l="$label" -v r="$rps" -v a="$p50" -v b="$p99" -v hr="$hello_rps" \
     -v ha="$hello_p50" -v hb="$hello_p99" -v c="$cpu_ms" 'BEGIN {
       printf "| %s | %.0f | %.2f | %.2f | %.1f %% | %.1fx | %.1fx | %s |", l, r, a, b,

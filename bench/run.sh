@@ -29,7 +29,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--hello-only]" >&2; exit 2 ;;
 esac
 
-# die, $tmp with its exit trap, free_port, wait_ready, to_ms.
+# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
 source bench/lib.sh
 
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
@@ -39,23 +39,6 @@ if ((!hello_only)); then
   [[ -x "$LOTSE" ]] || die "$LOTSE not found - run 'make build' first (or use --hello-only)"
 fi
 
-# Runs wrk against a URL, prints nothing; leaves rps and p99 (ms) in globals.
-measure() {
-  local name=$1 url=$2 out="$tmp/wrk-$1.txt"
-  shift 2
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$out"
-  if grep -q "Non-2xx or 3xx responses" "$out"; then
-    cat "$out" >&2
-    die "$name answered errors during the run; the figures would be meaningless"
-  fi
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  local p99_raw
-  p99_raw=$(awk '$1 == "99%" {print $2}' "$out")
-  [[ -n "$rps" && -n "$p99_raw" ]] || { cat "$out" >&2; die "could not parse wrk output for $name"; }
-  p99=$(to_ms "$p99_raw")
-}
-
 echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, servers with $SERVER_THREADS threads"
 
 # --- baseline: bare Beast hello world ---------------------------------------
@@ -63,7 +46,8 @@ hello_port=$(free_port)
 "$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
 pids+=($!)
 wait_ready hello_world "${pids[-1]}" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
-measure hello "http://127.0.0.1:$hello_port/"
+cpu_pid=${pids[-1]}
+run_wrk hello "http://127.0.0.1:$hello_port/"
 hello_rps=$rps
 hello_p99=$p99
 echo "bench: hello_world  GET /            ${hello_rps} req/s, p99 ${hello_p99} ms"
@@ -87,7 +71,8 @@ if ((!hello_only)); then
   [[ -n "$token" ]] || die "no token from POST /api/v1/tokens: $token_json"
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/api/v1/me")
   [[ "$status" == 200 ]] || die "GET /api/v1/me with the token answered $status, expected 200"
-  measure lotse "$base/api/v1/me" -H "Authorization: Bearer $token"
+  cpu_pid=${pids[-1]}
+  run_wrk lotse "$base/api/v1/me" -H "Authorization: Bearer $token"
   lotse_rps=$rps
   lotse_p99=$p99
   echo "bench: lotse        GET /api/v1/me   ${lotse_rps} req/s, p99 ${lotse_p99} ms"

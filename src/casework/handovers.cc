@@ -204,7 +204,8 @@ constexpr const char* kOutgoingBox =
     "(h.state = 'declined' AND h.updated_at >= ?))";
 
 // What a filter adds to a box's list: its condition, appended to the box's
-// (parameter: for kOverdue, today), and the list's order. Overdue as
+// (with one parameter, today's date, where `binds_today`), and the list's
+// order. Overdue as
 // HandoverView::overdue and handover_due_counts count it: open, with a
 // sending time and a due date before today (the terms of migration 22's
 // partial indexes, which SQLite matches as written), longest overdue first
@@ -212,6 +213,7 @@ constexpr const char* kOutgoingBox =
 struct FilterSql {
   const char* condition;
   const char* order;
+  bool binds_today = false;
 };
 FilterSql filter_sql(BoxFilter f) {
   switch (f) {
@@ -221,7 +223,7 @@ FilterSql filter_sql(BoxFilter f) {
       return {
           " AND h.state IN ('sent', 'received') AND h.sent_at IS NOT NULL AND "
           "h.due_on IS NOT NULL AND h.due_on < ?",
-          "h.due_on, h.id"};
+          "h.due_on, h.id", true};
     case BoxFilter::kAll:
       break;
   }
@@ -478,7 +480,7 @@ Result<Inbox> CaseworkService::inbox(const Reader& r, const InboxPage& page) {
       if (!b.wanted) continue;
       const FilterSql filter = filter_sql(b.filter);
       store::Params list_params = b.params;
-      if (b.filter == BoxFilter::kOverdue) list_params.push_back(today);
+      if (filter.binds_today) list_params.push_back(today);
       list_params.push_back(std::int64_t{page.limit});
       list_params.push_back(std::int64_t{b.offset});
       // The page's handovers are chosen on the handovers alone (on the
