@@ -8,7 +8,6 @@
 #include <limits>
 #include <system_error>
 
-#include "lotse/store/kept_writes.h"
 #include "store/postgres_database.h"
 #include "store/sqlite_database.h"
 #include "store/store_internal.h"
@@ -92,15 +91,6 @@ std::string format_double(double v) {
   char buf[32];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, ptr);
-}
-
-Result<void> Database::keep_writes(std::vector<Executor::Work> works) {
-  if (std::shared_ptr<KeptWritesOutcome> outcome = KeptWritesScope::current())
-    if (queue_kept_writes(works, outcome)) return ok();
-  return run_kept_writes([&](Executor& w) -> Result<void> {
-    for (const Executor::Work& work : works) LOTSE_TRY(work(w));
-    return ok();
-  });
 }
 
 Result<void> call_guarded(const std::function<Result<void>(Executor&)>& fn, Executor& x) {

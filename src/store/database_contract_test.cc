@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <future>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -14,7 +12,6 @@
 #include <vector>
 
 #include "lotse/store/database.h"
-#include "lotse/store/kept_writes.h"
 #include "store/migrations_list.h"
 #include "store/postgres_database.h"
 #include "support/pg_cluster.h"
@@ -470,43 +467,6 @@ TEST_F(StoreContractDb, WorkKeptByAFailedReadIsDropped) {
   ASSERT_FALSE(seen.ok());
   EXPECT_EQ(seen.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(count("scratch"), 0);
-}
-
-// Inside a KeptWritesScope (the server opens one per request) the kept work
-// may be queued behind another thread's write; the scope tells when it is
-// written, and a kept write that fails fails the read or the scope.
-TEST_F(StoreContractDb, InsideAScopeKeptWorkIsWrittenBeforeTheScopeSaysSo) {
-  KeptWritesScope scope;
-  auto seen = db_->read([](Executor& x) -> Result<std::int64_t> {
-    LOTSE_TRY(x.write_after_read(insert_scratch(5)));
-    return x.query_int("SELECT COUNT(*) FROM scratch");
-  });
-  ASSERT_OK(seen);
-  std::promise<Result<void>> done;
-  scope.when_written([&](Result<void> r) { done.set_value(r); });
-  auto written = done.get_future();
-  ASSERT_EQ(written.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  EXPECT_OK(written.get());
-  EXPECT_EQ(count("scratch"), 1);
-}
-
-TEST_F(StoreContractDb, InsideAScopeAFailingKeptWriteFailsTheReadOrTheScope) {
-  ASSERT_OK(db_->write([](Executor& x) { return insert_scratch(1)(x); }));
-  KeptWritesScope scope;
-  auto seen = db_->read([](Executor& x) -> Result<std::int64_t> {
-    LOTSE_TRY(x.write_after_read(insert_scratch(1)));
-    return x.query_int("SELECT COUNT(*) FROM scratch");
-  });
-  std::promise<Result<void>> done;
-  scope.when_written([&](Result<void> r) { done.set_value(r); });
-  auto written = done.get_future();
-  ASSERT_EQ(written.wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  const Result<void> scope_result = written.get();
-  // Exactly one of them says so: what was read never leaves unaudited.
-  EXPECT_NE(seen.ok(), scope_result.ok());
-  const Error& e = seen.ok() ? scope_result.error() : seen.error();
-  EXPECT_EQ(e.code, ErrorCode::kConflict);
-  EXPECT_EQ(count("scratch"), 1);
 }
 
 TEST_F(StoreContractDb, WorkKeptInsideAWriteRunsInThatTransaction) {

@@ -10,7 +10,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "lotse/store/kept_writes.h"
 #include "store/connection_pool.h"
 #include "store/store_internal.h"
 #include "store/wal_checkpointer.h"
@@ -418,96 +417,16 @@ class SqliteDatabase final : public Database {
     if (writer_.load() == self) {
       return Error::internal("write() nested in write() on the same database");
     }
-    Result<void> result = [&]() -> Result<void> {
-      std::unique_lock lock(write_mu_, std::defer_lock);
-      if (!lock.try_lock_for(kWriteQueueTimeout)) {
-        return Error::unavailable("the database is busy: too many writers");
-      }
-      WriterMark mark(writer_);
-      return run(txn, fn);
-    }();
-    // Kept writes queued while this thread held the lock wait for it.
-    write_queued();
-    return result;
-  }
-
-  // Marks this thread as the holder of the writers' lock (run_writer refuses
-  // a nested write() instead of deadlocking on it).
-  struct WriterMark {
-    explicit WriterMark(std::atomic<std::thread::id>& w) : writer(w) {
-      writer.store(std::this_thread::get_id());
+    std::unique_lock lock(write_mu_, std::defer_lock);
+    if (!lock.try_lock_for(kWriteQueueTimeout)) {
+      return Error::unavailable("the database is busy: too many writers");
     }
-    ~WriterMark() { writer.store(std::thread::id{}); }
-    std::atomic<std::thread::id>& writer;
-  };
-
-  // Kept writes of reads inside a KeptWritesScope: into the queue, then
-  // written by this thread if the writers' lock is free; otherwise by its
-  // holder, who writes the queue after its own work (write_queued).
-  bool queue_kept_writes(std::vector<Executor::Work>& works,
-                         const std::shared_ptr<KeptWritesOutcome>& outcome) override {
-    // Inside write() (nested): run_kept_writes reports the mistake.
-    if (writer_.load() == std::this_thread::get_id()) return false;
-    outcome->expect();
-    {
-      std::lock_guard lock(queue_mu_);
-      queued_.push_back({std::move(works), outcome});
-    }
-    write_queued();
-    return true;
-  }
-
-  // Writes the queue if the writers' lock is free, all of it in one
-  // transaction, until it is empty. Every thread that lets go of the lock
-  // calls this afterwards, and a thread queues before it tries the lock: so
-  // a thread that found the lock held can leave, as the holder will see its
-  // work (it looks at the queue only after letting go).
-  void write_queued() {
-    for (;;) {
-      std::unique_lock lock(write_mu_, std::try_to_lock);
-      if (!lock.owns_lock()) return;  // the holder writes the queue after its work
-      std::vector<QueuedWrites> batch;
-      {
-        std::lock_guard queue_lock(queue_mu_);
-        batch.swap(queued_);
-      }
-      std::vector<Result<void>> results;
-      if (!batch.empty()) {
-        WriterMark mark(writer_);
-        results = write_batch(batch);
-      }
-      lock.unlock();
-      // Outside the lock: settling may call back into the server.
-      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].outcome->settle(results[i]);
-      // Work queued by a thread that found the lock held after the swap.
-      std::lock_guard queue_lock(queue_mu_);
-      if (queued_.empty()) return;
-    }
-  }
-
-  struct QueuedWrites {
-    std::vector<Executor::Work> works;
-    std::shared_ptr<KeptWritesOutcome> outcome;
-  };
-
-  // One transaction for the batch; if it fails, each read's work once more
-  // in a transaction of its own, so that one failing entry fails its own
-  // read only.
-  std::vector<Result<void>> write_batch(const std::vector<QueuedWrites>& batch) {
-    auto run_works = [this](const std::vector<const QueuedWrites*>& items) {
-      return run(Txn::kReadLogWrite, [&](Executor& w) -> Result<void> {
-        for (const QueuedWrites* item : items)
-          for (const Executor::Work& work : item->works) LOTSE_TRY(work(w));
-        return ok();
-      });
-    };
-    std::vector<const QueuedWrites*> all;
-    for (const QueuedWrites& item : batch) all.push_back(&item);
-    Result<void> together = run_works(all);
-    if (together || batch.size() == 1) return std::vector<Result<void>>(batch.size(), together);
-    std::vector<Result<void>> results;
-    for (const QueuedWrites& item : batch) results.push_back(run_works({&item}));
-    return results;
+    writer_.store(self);
+    struct ClearWriter {
+      std::atomic<std::thread::id>& w;
+      ~ClearWriter() { w.store(std::thread::id{}); }
+    } clear{writer_};
+    return run(txn, fn);
   }
 
   Result<void> run(Txn txn, const std::function<Result<void>(Executor&)>& fn) {
@@ -589,12 +508,9 @@ class SqliteDatabase final : public Database {
     // process's writers held for that moment (one copy and sync, ~4 ms), and
     // the next commit starts the log anew.
     if (log_pages >= kLogPagesBeforeCatchUp) {
-      {
-        std::lock_guard hold_writers(write_mu_);
-        sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), schema.c_str(), SQLITE_CHECKPOINT_PASSIVE,
-                                  nullptr, nullptr);
-      }
-      write_queued();  // what was queued while the writers were held
+      std::lock_guard hold_writers(write_mu_);
+      sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), schema.c_str(), SQLITE_CHECKPOINT_PASSIVE,
+                                nullptr, nullptr);
     }
     return log_pages;
   }
@@ -604,9 +520,6 @@ class SqliteDatabase final : public Database {
   // at the checkpointer), then the checkpointer's thread, then what that
   // thread uses (its connection, the writers' mutex).
   std::timed_mutex write_mu_;
-  // Kept writes waiting for the writers' lock (queue_kept_writes).
-  std::mutex queue_mu_;
-  std::vector<QueuedWrites> queued_;
   std::unique_ptr<SqliteConnection> checkpoint_conn_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   ConnectionPool<SqliteConnection> pool_;

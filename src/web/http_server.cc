@@ -40,7 +40,6 @@
 #include <vector>
 
 #include "lotse/common/result.h"
-#include "lotse/store/kept_writes.h"
 #include "lotse/web/problem.h"
 
 namespace lotse::web {
@@ -295,8 +294,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read_error(beast::error_code ec);
   void respond_error(int status, std::string_view detail);
   void handle_request();
-  // What is sent instead of an answer whose reads could not be audited.
-  Response unaudited(const lotse::Error& error) const;
   void send(Response response, bool head, bool keep_alive, unsigned version, bool linger);
   void on_write(beast::error_code ec);
   void linger();
@@ -786,10 +783,6 @@ void Session::handle_request() {
   request.remote_address = client_;
   request.request_id = request_id_;
 
-  // The read-log entries of the handler's reads may still wait for the
-  // writers' lock (store/kept_writes.h); the answer leaves once they are
-  // written, and without what was read if they could not be.
-  store::KeptWritesScope kept;
   Response res;
   try {
     res = server_.call_handler(request);
@@ -801,30 +794,7 @@ void Session::handle_request() {
     res = problem_from_error(lotse::Error::internal(""), request_id_);
   }
   const bool keep_alive = req.keep_alive() && !server_.draining();
-  const bool head = request.method == "HEAD";
-  const unsigned version = req.version();
-  if (std::optional<lotse::Result<void>> written = kept.written()) {
-    if (!*written) res = unaudited(written->error());
-    return send(std::move(res), head, keep_alive, version, /*linger=*/false);
-  }
-  auto held = std::make_shared<Response>(std::move(res));
-  kept.when_written(
-      [self = shared_from_this(), held, head, keep_alive, version](lotse::Result<void> written) {
-        // On the thread that wrote the entries: back to this session's strand.
-        asio::post(self->executor(), [self, held, head, keep_alive, version, written] {
-          self->send(written ? std::move(*held) : self->unaudited(written.error()), head,
-                     keep_alive, version, /*linger=*/false);
-        });
-      });
-}
-
-Response Session::unaudited(const lotse::Error& error) const {
-  log_error("the read log could not be written; the answer was withheld", request_id_,
-            error.message);
-  return problem_from_error(
-      lotse::Error::unavailable("Der Zugriff konnte nicht protokolliert werden, darum wird nichts "
-                                "angezeigt. Bitte versuchen Sie es gleich noch einmal."),
-      request_id_);
+  send(std::move(res), request.method == "HEAD", keep_alive, req.version(), /*linger=*/false);
 }
 
 void Session::send(Response res, bool head, bool keep_alive, unsigned version, bool linger) {

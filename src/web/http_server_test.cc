@@ -11,7 +11,6 @@
 #include <regex>
 #include <thread>
 
-#include "lotse/store/kept_writes.h"
 #include "lotse/web/router.h"
 #include "support/http_client.h"
 
@@ -246,58 +245,6 @@ TEST_F(HttpServerTest, HandlerExceptionIs500WithoutInternals) {
   EXPECT_EQ(j.at("detail").as_string(), "Interner Fehler");
   // The connection survives a failing handler.
   EXPECT_EQ(http_request(port(), "GET", "/hello").status, 200);
-}
-
-// A handler whose read queued its read-log entry behind the writer of the
-// moment (store/kept_writes.h): the test plays that writer and settles the
-// entry when it likes.
-class HeldAnswerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    router_.add("GET", "/case", [this](Request&) {
-      std::shared_ptr<store::KeptWritesOutcome> outcome = store::KeptWritesScope::current();
-      EXPECT_NE(outcome, nullptr) << "the server opens a scope for every request";
-      if (outcome) outcome->expect();
-      queued_.set_value(outcome);
-      return Response::text(200, "Lena Schulz, 2008-03-14");
-    });
-    server_ = std::make_unique<TestServer>(small_limits(),
-                                           [this](Request& r) { return router_.dispatch(r); });
-  }
-
-  Router router_;
-  std::promise<std::shared_ptr<store::KeptWritesOutcome>> queued_;
-  std::unique_ptr<TestServer> server_;
-};
-
-TEST_F(HeldAnswerTest, TheAnswerLeavesOnlyOnceItsReadsAreAudited) {
-  auto answer =
-      std::async(std::launch::async, [&] { return http_request(server_->port(), "GET", "/case"); });
-  auto outcome = queued_.get_future().get();
-  ASSERT_NE(outcome, nullptr);
-  // The handler has returned; its entry is not written yet.
-  EXPECT_EQ(answer.wait_for(300ms), std::future_status::timeout);
-  outcome->settle(ok());
-  ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
-  auto r = answer.get();
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, "Lena Schulz, 2008-03-14");
-}
-
-TEST_F(HeldAnswerTest, AnAnswerWhoseReadsCouldNotBeAuditedIsWithheld) {
-  auto answer =
-      std::async(std::launch::async, [&] { return http_request(server_->port(), "GET", "/case"); });
-  auto outcome = queued_.get_future().get();
-  ASSERT_NE(outcome, nullptr);
-  outcome->settle(Error::unavailable("the database cannot be written: disk I/O error"));
-  ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
-  auto r = answer.get();
-  EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.headers["Content-Type"], "application/problem+json");
-  EXPECT_EQ(r.body.find("Lena"), std::string::npos);
-  EXPECT_EQ(r.body.find("disk I/O"), std::string::npos);
-  auto j = boost::json::parse(r.body).as_object();
-  EXPECT_NE(std::string(j.at("detail").as_string()).find("nicht protokolliert"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {

@@ -22,8 +22,7 @@
 // rolled back and nothing is written. read() runs in a read transaction
 // (one consistent snapshot); work it must write because of what it read
 // (audit entries) is kept and written right after it, before it returns
-// (Executor::write_after_read), or, on a thread with a KeptWritesScope
-// open, queued to be written before the caller lets the result go.
+// (Executor::write_after_read).
 #pragma once
 
 #include <cstdint>
@@ -40,8 +39,6 @@
 #include "lotse/common/result.h"
 
 namespace lotse::store {
-
-class KeptWritesOutcome;  // kept_writes.h
 
 // A bound parameter. nullptr_t binds SQL NULL.
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
@@ -161,24 +158,9 @@ class Database {
   virtual Result<void> run_kept_writes(const std::function<Result<void>(Executor&)>& fn) {
     return run_write(fn);
   }
-  // Inside a KeptWritesScope (kept_writes.h): queues the work a read() kept
-  // to be written by whoever holds the writers' lock, settling `outcome`
-  // once written, and says true; or says false and leaves `works` alone
-  // (then read() writes them at once through run_kept_writes). By default
-  // nothing is queued.
-  virtual bool queue_kept_writes(std::vector<Executor::Work>& works,
-                                 const std::shared_ptr<KeptWritesOutcome>& outcome) {
-    (void)works;
-    (void)outcome;
-    return false;
-  }
 
  private:
   using Runner = Result<void> (Database::*)(const std::function<Result<void>(Executor&)>&);
-
-  // The work a read() kept: queued inside a KeptWritesScope when the adapter
-  // can, else written now.
-  Result<void> keep_writes(std::vector<Executor::Work> works);
 
   // Runs fn through run_read/run_write and hands back fn's own Result, or the
   // adapter's error when begin/commit failed.
@@ -195,7 +177,11 @@ class Database {
     });
     if (!status) return status.error();
     if (!deferred.empty()) {
-      if (Result<void> kept = keep_writes(std::move(deferred)); !kept) return kept.error();
+      Result<void> written = run_kept_writes([&](Executor& w) -> Result<void> {
+        for (const Executor::Work& work : deferred) LOTSE_TRY(work(w));
+        return ok();
+      });
+      if (!written) return written.error();
     }
     return std::move(*out);
   }
