@@ -398,6 +398,32 @@ TEST_F(AuditLogDb, ListReadsAreFoundItemByItem) {
   EXPECT_EQ(report->entries_checked, 3);
 }
 
+// A list read about more objects than one index statement holds (64): every
+// object gets its index row, once, and is found.
+TEST_F(AuditLogDb, AListOfManyObjectsIsFoundByEachOfThem) {
+  std::vector<AuditEvent> events;
+  for (int i = 1; i <= 70; ++i)
+    events.push_back({.actor = "15003-ja",
+                      .action = "case.read",
+                      .object = fmt::format("case:{}", i),
+                      .legal_basis = "Einwilligung",
+                      .request_id = "long-list",
+                      .details_json = R"({"path":"list"})"});
+  auto r = db_->read(
+      [&](store::Executor& x) -> Result<void> { return AuditLog::append_all(x, 1000, events); });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) FROM reads.read_object_hours"), 70);
+  for (int i : {1, 2, 63, 64, 65, 69, 70}) {
+    const std::string object = fmt::format("case:{}", i);
+    auto about = db_->read(
+        [&](store::Executor& x) { return AuditLog::entries_about(x, {{.object = object}}); });
+    ASSERT_TRUE(about) << about.error().message;
+    ASSERT_EQ(about->size(), 1u) << object;
+    EXPECT_EQ(about->front().event.object, object);
+    EXPECT_EQ(about->front().item, i);
+  }
+}
+
 // All that one read audits is one entry of the read log (a case page
 // audits the case and then its consents): one head, hash and index row per
 // page view. Its events stay entries of their own to every reader, in the
