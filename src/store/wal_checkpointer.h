@@ -39,9 +39,12 @@ class WalCheckpointer {
   // A quarter of SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT):
   // syncing the log stalls this process's appends to it for a moment (their
   // file's pages are being written out), and a shorter log syncs faster.
-  // Measured at 1M persons, case page p99 at 32 connections: 1,000 pages
-  // 11.9-13.1 ms, 250 pages 10.1-10.5 ms, 100 pages 9.9-10.9 ms with fewer
-  // requests per second.
+  // Measured at 1M persons, case page p99 at 32 connections (2026-12-07,
+  // each run on a fresh copy of the same file, two runs each): 60 pages
+  // 18.5-18.7 ms, 125 pages 16.5-16.9, 250 pages 16.7-18.0, 1,000 pages
+  // 18.0-20.5, 4,000 pages 25.3-26.5. The syncs themselves are most of that
+  // tail: with the read log's syncs switched off (synchronous=OFF, which may
+  // corrupt it on power loss, so not an option) p99 was 10.3-11.4 ms.
   static constexpr int kPagesBeforeCheckpoint = 250;
 
   // Checkpoints `schema` and returns the pages its log held (SQLite's pnLog).
