@@ -31,7 +31,7 @@ SERVER_THREADS=${SERVER_THREADS:-2}
 WARMUP=${WARMUP:-2s}
 HELLO="$BUILD_DIR/bench/hello_world"
 
-# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
+# die, $tmp with its exit trap, free_port, wait_ready, start_hello, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 [[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
@@ -40,16 +40,11 @@ echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency against hel
   "with $SERVER_THREADS threads, $BODY_BYTES bytes per answer"
 rows=()
 for work in $WORK_US; do
-  port=$(free_port)
-  "$HELLO" --port "$port" --threads "$SERVER_THREADS" --work-us "$work" \
-    --body-bytes "$BODY_BYTES" >"$tmp/hello-$work.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  wait_ready hello_world "$pid" "http://127.0.0.1:$port/" "$tmp/hello-$work.log"
-  cpu_pid=$pid
-  run_wrk "work-$work" "http://127.0.0.1:$port/"
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
+  start_hello --work-us "$work" --body-bytes "$BODY_BYTES"
+  cpu_pid=$hello_pid
+  run_wrk "work-$work" "http://127.0.0.1:$hello_port/"
+  kill "$hello_pid"
+  wait "$hello_pid" 2>/dev/null || true
   rows+=("$(awk -v w="$work" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu_ms" 'BEGIN {
     printf "| %d | %.0f | %.2f | %.2f | %.2f | %s |", w, r, a, b, (a > 0 ? b / a : 0), c }')")
   echo "bench: work $work us: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"

@@ -43,7 +43,7 @@ HELLO="$BUILD_DIR/bench/hello_world"
 USERNAME=15003-jc
 PASSWORD=demo
 
-# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
+# die, $tmp with its exit trap, free_port, wait_ready, start_hello, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 command -v curl >/dev/null || die "curl not found (make deps installs it)"
@@ -113,11 +113,7 @@ fi
 echo "bench: data: $datasize"
 
 # --- servers -----------------------------------------------------------------
-hello_port=$(free_port)
-"$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
-hello_pid=$!
-pids+=($hello_pid)
-wait_ready hello_world "${pids[-1]}" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
+start_hello
 
 lotse_port=$(free_port)
 "$LOTSE" serve --database "$database" --port "$lotse_port" --threads "$SERVER_THREADS" \

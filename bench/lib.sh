@@ -1,7 +1,8 @@
 # Shared by the bench scripts (run.sh, casework.sh, portal.sh, capacity.sh),
 # sourced from the repository root: a scratch directory whose servers are
-# stopped on exit, a free port, waiting for a server, wrk's latencies in
-# milliseconds, and one measured wrk run (run_wrk).
+# stopped on exit, a free port, waiting for a server, the hello_world
+# baseline (start_hello), wrk's latencies in milliseconds, and one measured
+# wrk run (run_wrk).
 # Sourcing creates $tmp and the pids array and installs the exit trap.
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -50,6 +51,18 @@ wait_ready() {
   done
   cat "$log" >&2
   die "$name did not answer on $url within 60 s"
+}
+
+# Starts the baseline, $HELLO (build/bench/hello_world), with $SERVER_THREADS
+# threads and any further arguments on a free port, and waits until it
+# answers. Sets hello_port and hello_pid (also in pids: stopped on exit).
+start_hello() {
+  hello_port=$(free_port)
+  local log="$tmp/hello-$hello_port.log"
+  "$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" "$@" >"$log" 2>&1 &
+  hello_pid=$!
+  pids+=("$hello_pid")
+  wait_ready hello_world "$hello_pid" "http://127.0.0.1:$hello_port/" "$log"
 }
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.01s; normalise to ms.

@@ -28,7 +28,7 @@ SLUG=${SLUG:-magdeburg}
 POSTCODE=${POSTCODE:-39104}
 NEED=${NEED:-applications}
 
-# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
+# die, $tmp with its exit trap, free_port, wait_ready, start_hello, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 command -v curl >/dev/null || die "curl not found (make deps installs it)"
@@ -41,11 +41,7 @@ db="sqlite:$tmp/portal.db"
 "$LOTSE" demo --database "$db" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log" >&2; die "lotse demo failed"; }
 
 # --- servers -------------------------------------------------------------------
-hello_port=$(free_port)
-"$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
-hello_pid=$!
-pids+=($hello_pid)
-wait_ready hello_world "$hello_pid" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
+start_hello
 
 lotse_port=$(free_port)
 "$LOTSE" serve --database "$db" --port "$lotse_port" --threads "$SERVER_THREADS" \

@@ -29,7 +29,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--hello-only]" >&2; exit 2 ;;
 esac
 
-# die, $tmp with its exit trap, free_port, wait_ready, run_wrk.
+# die, $tmp with its exit trap, free_port, wait_ready, start_hello, run_wrk.
 source bench/lib.sh
 
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
@@ -42,11 +42,8 @@ fi
 echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, servers with $SERVER_THREADS threads"
 
 # --- baseline: bare Beast hello world ---------------------------------------
-hello_port=$(free_port)
-"$HELLO" --port "$hello_port" --threads "$SERVER_THREADS" >"$tmp/hello.log" 2>&1 &
-pids+=($!)
-wait_ready hello_world "${pids[-1]}" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
-cpu_pid=${pids[-1]}
+start_hello
+cpu_pid=$hello_pid
 run_wrk hello "http://127.0.0.1:$hello_port/"
 hello_rps=$rps
 hello_p99=$p99
