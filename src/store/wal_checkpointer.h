@@ -36,10 +36,13 @@ namespace lotse::store {
 
 class WalCheckpointer {
  public:
-  // A quarter of SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT):
-  // syncing the log stalls this process's appends to it for a moment (their
-  // file's pages are being written out), and a shorter log syncs faster.
-  // Measured at 1M persons, case page p99 at 32 connections (2026-12-07,
+  // A quarter of SQLite's own threshold (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT),
+  // chosen by measurement. Plain appends to a file do not wait for another
+  // thread's fdatasync of it (tried on the benchmark host); what a server
+  // thread does wait for is the commit that follows a complete checkpoint:
+  // SQLite then starts the log anew and syncs its header in that commit,
+  // under the writers' lock (seen in sched_switch traces, a few times a
+  // second). Measured at 1M persons, case page p99 at 32 connections (2026-12-07,
   // each run on a fresh copy of the same file, two runs each): 60 pages
   // 18.5-18.7 ms, 125 pages 16.5-16.9, 250 pages 16.7-18.0, 1,000 pages
   // 18.0-20.5, 4,000 pages 25.3-26.5. The syncs themselves are most of that
