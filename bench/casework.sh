@@ -21,6 +21,8 @@
 # CONNECTIONS=32 WRK_THREADS=2 SERVER_THREADS=2 WARMUP=3s SEARCH_LIMIT=20
 # THINK_MS=100 (a second table: the same connections, each pausing a random
 # think time of that mean between requests; 0 leaves the table out)
+# FLOOR=1 (a third table: for each row with a target, the p99 of hello_world
+# spending that row's CPU time per request, this machine's floor; 0 leaves it out)
 # KEEP_DB=0 (keep a generated database in bench/results/ for the next run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,7 @@ SERVER_THREADS=${SERVER_THREADS:-2}
 WARMUP=${WARMUP:-3s}
 SEARCH_LIMIT=${SEARCH_LIMIT:-20}
 THINK_MS=${THINK_MS:-100}
+FLOOR=${FLOOR:-1}
 KEEP_DB=${KEEP_DB:-0}
 LOTSE=${LOTSE:-$BUILD_DIR/lotse}
 HELLO="$BUILD_DIR/bench/hello_world"
@@ -213,7 +216,16 @@ sample_rss() {
 
 cpu_pid=$lotse_pid
 
+# Bytes per answer (headers included) from wrk's "N requests in T, X read".
+answer_bytes() {
+  awk '/requests in/ {
+    n = $1; v = $(NF - 1); u = v; sub(/^[0-9.]+/, "", u); v += 0
+    m = (u == "KB") ? 1024 : (u == "MB") ? 1048576 : (u == "GB") ? 1073741824 : 1
+    printf "%d", (n > 0 ? v * m / n : 0) }' "$1"
+}
+
 rows=()
+floor_rows_in=()  # label|server CPU ms|p99|target|bytes per answer, of rows with a target
 hello_rps=0
 hello_p99=0
 think=0  # the think time of the runs measure() makes (ms, 0: none)
@@ -231,6 +243,10 @@ measure() {  # name, url base, paths file ("" for a plain URL), auth header, lab
     -v t="$6" -v c="$cpu_ms" 'BEGIN {
       printf "| %s | %.0f | %.2f | %.2f | %.1f %% | %.1fx | %s | %s |", n, r, a, b,
         (hr > 0 ? 100 * r / hr : 0), (hp > 0 ? b / hp : 0), c, t }')")
+  # A saturated row with a target gets its floor measured (below).
+  if ((think == 0)) && [[ $6 != "–" ]]; then
+    floor_rows_in+=("$5|$cpu_ms|$p99|$6|$(answer_bytes "$tmp/wrk-$name-$think.txt")")
+  fi
   local paced=""
   ((think > 0)) && paced=" (think time $think ms)"
   echo "bench: $name$paced: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"
@@ -272,6 +288,34 @@ fi
 paced_rows=("${rows[@]}")
 sample_rss
 
+# This machine's floor for each row with a target: hello_world spending the
+# row's server CPU time per request (less its own at no work, the baseline
+# row's) and answering as many bytes, driven the same way (bench/capacity.sh).
+# Its p99 is what a server of that cost gets here without locks or I/O: a
+# target below it is out of reach on this machine by shorter waits, only a
+# cheaper request meets it.
+floor_rows=()
+if ((FLOOR)); then
+  hello_cpu_ms=$(awk -F'|' '{gsub(/ /, "", $8); print $8}' <<<"${saturated_rows[0]}")
+  echo "bench: floor: hello_world spending each row's CPU time (less its own $hello_cpu_ms ms)"
+  for row in "${floor_rows_in[@]}"; do
+    IFS='|' read -r label row_cpu row_p99 target bytes <<<"$row"
+    work=$(awk -v c="$row_cpu" -v h="$hello_cpu_ms" 'BEGIN { w = (c - h) * 1000; printf "%d", (w > 0 ? w + 0.5 : 0) }')
+    start_hello --work-us "$work" --body-bytes "$bytes"
+    cpu_pid=$hello_pid
+    run_wrk "floor-$work" "http://127.0.0.1:$hello_port/"
+    kill "$hello_pid"
+    wait "$hello_pid" 2>/dev/null || true
+    floor_rows+=("$(awk -v n="$label" -v c="$row_cpu" -v w="$work" -v b="$bytes" -v f="$p99" \
+      -v fc="$cpu_ms" -v m="$row_p99" -v t="$target" 'BEGIN {
+        limit = t; sub(/^[^0-9]*/, "", limit); limit += 0
+        verdict = (m <= limit) ? "met" : (f <= limit) ? "within reach: the cost fits, the waits do not" \
+          : "out of reach: the cost alone exceeds it"
+        printf "| %s | %s | %d | %d | %s | %.2f | %.2f | %s | %s |", n, c, w, b, fc, f, m, t, verdict }')")
+    echo "bench: floor for $label: work $work us, $bytes bytes: p99 $p99 ms (measured $row_p99 ms, target $target)"
+  done
+fi
+
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 report=$(
   echo "# Case work at scale $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -292,6 +336,16 @@ report=$(
     echo "| request | req/s | p50 (ms) | p99 (ms) | req/s vs hello | p99 vs hello | server CPU ms/request | target p99 (ms) |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${paced_rows[@]}"
+    echo
+  fi
+  if ((${#floor_rows[@]})); then
+    echo "Floor: hello_world spending each targeted row's server CPU time per request (less its own" \
+      "at no work) and answering as many bytes, wrk as above: the p99 a server of that cost gets on" \
+      "this machine without locks or I/O (bench/capacity.sh)."
+    echo
+    echo "| request | server CPU ms/request | work (µs) | bytes per answer | hello_world CPU ms/request | floor p99 (ms) | measured p99 (ms) | target p99 (ms) | on this machine |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    printf '%s\n' "${floor_rows[@]}"
     echo
   fi
   echo "machine load (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
