@@ -31,7 +31,7 @@ SERVER_THREADS=${SERVER_THREADS:-2}
 WARMUP=${WARMUP:-2s}
 HELLO="$BUILD_DIR/bench/hello_world"
 
-# die, $tmp with its exit trap, free_port, wait_ready, start_hello, run_wrk.
+# die, $tmp with its exit trap, free_port, wait_ready, measure_hello_work, run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 [[ -x "$HELLO" ]] || die "$HELLO not found - run 'make build' first"
@@ -40,11 +40,7 @@ echo "bench: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency against hel
   "with $SERVER_THREADS threads, $BODY_BYTES bytes per answer"
 rows=()
 for work in $WORK_US; do
-  start_hello --work-us "$work" --body-bytes "$BODY_BYTES"
-  cpu_pid=$hello_pid
-  run_wrk "work-$work" "http://127.0.0.1:$hello_port/"
-  kill "$hello_pid"
-  wait "$hello_pid" 2>/dev/null || true
+  measure_hello_work "work-$work" "$work" "$BODY_BYTES"
   rows+=("$(awk -v w="$work" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu_ms" 'BEGIN {
     printf "| %d | %.0f | %.2f | %.2f | %.2f | %s |", w, r, a, b, (a > 0 ? b / a : 0), c }')")
   echo "bench: work $work us: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_ms ms/request"

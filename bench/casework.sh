@@ -46,7 +46,8 @@ HELLO="$BUILD_DIR/bench/hello_world"
 USERNAME=15003-jc
 PASSWORD=demo
 
-# die, $tmp with its exit trap, free_port, wait_ready, start_hello, run_wrk.
+# die, $tmp with its exit trap, free_port, wait_ready, start_hello, measure_hello_work,
+# run_wrk.
 source bench/lib.sh
 command -v wrk >/dev/null || die "wrk not found (make deps installs it)"
 command -v curl >/dev/null || die "curl not found (make deps installs it)"
@@ -228,6 +229,7 @@ rows=()
 floor_rows_in=()  # label|server CPU ms|p99|target|bytes per answer, of rows with a target
 hello_rps=0
 hello_p99=0
+hello_cpu_ms=0
 think=0  # the think time of the runs measure() makes (ms, 0: none)
 during=sample_rss  # run_wrk samples the server's memory while it measures
 measure() {  # name, url base, paths file ("" for a plain URL), auth header, label, target
@@ -237,6 +239,7 @@ measure() {  # name, url base, paths file ("" for a plain URL), auth header, lab
   if [[ $name == hello ]]; then
     hello_rps=$rps
     hello_p99=$p99
+    ((think > 0)) || hello_cpu_ms=$cpu_ms  # the floor table's "its own at no work"
   fi
   # The hello_world row shows hello_world's own CPU time (cpu_pid).
   rows+=("$(awk -v n="$5" -v r="$rps" -v a="$p50" -v b="$p99" -v hr="$hello_rps" -v hp="$hello_p99" \
@@ -296,16 +299,11 @@ sample_rss
 # cheaper request meets it.
 floor_rows=()
 if ((FLOOR)); then
-  hello_cpu_ms=$(awk -F'|' '{gsub(/ /, "", $8); print $8}' <<<"${saturated_rows[0]}")
   echo "bench: floor: hello_world spending each row's CPU time (less its own $hello_cpu_ms ms)"
   for row in "${floor_rows_in[@]}"; do
     IFS='|' read -r label row_cpu row_p99 target bytes <<<"$row"
     work=$(awk -v c="$row_cpu" -v h="$hello_cpu_ms" 'BEGIN { w = (c - h) * 1000; printf "%d", (w > 0 ? w + 0.5 : 0) }')
-    start_hello --work-us "$work" --body-bytes "$bytes"
-    cpu_pid=$hello_pid
-    run_wrk "floor-$work" "http://127.0.0.1:$hello_port/"
-    kill "$hello_pid"
-    wait "$hello_pid" 2>/dev/null || true
+    measure_hello_work "floor-$work" "$work" "$bytes"
     floor_rows+=("$(awk -v n="$label" -v c="$row_cpu" -v w="$work" -v b="$bytes" -v f="$p99" \
       -v fc="$cpu_ms" -v m="$row_p99" -v t="$target" 'BEGIN {
         limit = t; sub(/^[^0-9]*/, "", limit); limit += 0

@@ -1,8 +1,8 @@
 # Shared by the bench scripts (run.sh, casework.sh, portal.sh, capacity.sh),
 # sourced from the repository root: a scratch directory whose servers are
 # stopped on exit, a free port, waiting for a server, the hello_world
-# baseline (start_hello), wrk's latencies in milliseconds, and one measured
-# wrk run (run_wrk).
+# baseline (start_hello, measure_hello_work), wrk's latencies in
+# milliseconds, and one measured wrk run (run_wrk).
 # Sourcing creates $tmp and the pids array and installs the exit trap.
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -63,6 +63,18 @@ start_hello() {
   hello_pid=$!
   pids+=("$hello_pid")
   wait_ready hello_world "$hello_pid" "http://127.0.0.1:$hello_port/" "$log"
+}
+
+# One measured run (run_wrk, as NAME) of hello_world spending WORK µs of CPU
+# on each request and answering BYTES bytes, stopped afterwards: what a
+# request of that cost gets on this machine without locks or I/O
+# (capacity.sh's rows, casework.sh's floor table). Leaves run_wrk's globals.
+measure_hello_work() {  # name, work (µs), body bytes
+  start_hello --work-us "$2" --body-bytes "$3"
+  cpu_pid=$hello_pid
+  run_wrk "$1" "http://127.0.0.1:$hello_port/"
+  kill "$hello_pid"
+  wait "$hello_pid" 2>/dev/null || true
 }
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.01s; normalise to ms.
